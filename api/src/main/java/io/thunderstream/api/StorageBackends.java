@@ -2,9 +2,11 @@ package io.thunderstream.api;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -38,10 +40,18 @@ public final class StorageBackends {
         }
     }
 
-    /** Every provider that {@code loader} can see. */
-    public static StorageBackends discover(ClassLoader loader) {
+    /**
+     * Every provider that the given class loaders can see: the application's, then one per plugin.
+     * A provider class seen through several loaders (a plugin loader delegates to its parent) counts once.
+     */
+    public static StorageBackends discover(ClassLoader... loaders) {
+        Set<Class<?>> seen = new HashSet<>();
         List<StorageBackendProvider> found = new ArrayList<>();
-        ServiceLoader.load(StorageBackendProvider.class, loader).forEach(found::add);
+        for (ClassLoader loader : loaders) {
+            ServiceLoader.load(StorageBackendProvider.class, loader).stream()
+                    .filter(p -> seen.add(p.type()))
+                    .forEach(p -> found.add(p.get()));
+        }
         return new StorageBackends(found);
     }
 

@@ -1,0 +1,78 @@
+package io.thunderstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the packaged {@code bin/thunderstream} of target/thunderstream, as a user would. */
+class LauncherIT {
+
+    @TempDir
+    Path dir;
+
+    static Path distribution() {
+        Path dist = Path.of(System.getProperty("thunderstream.dist.dir", "target/thunderstream"));
+        assertThat(dist.resolve("bin/thunderstream")).as("packaged distribution (mvn package)").isExecutable();
+        return dist;
+    }
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    static Result run(Path launcher, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("thunderstream-out", ".txt");
+        Path err = Files.createTempFile("thunderstream-err", ".txt");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("thunderstream exits within 60 s").isTrue();
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpAndVersionRun() throws Exception {
+        Path launcher = distribution().resolve("bin/thunderstream");
+        Result help = run(launcher, "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: thunderstream").contains("version");
+
+        Result version = run(launcher, "version");
+        assertThat(version.exitCode()).as(version.err()).isZero();
+        assertThat(version.out()).containsPattern("thunderstream \\d+\\.\\d+").contains("fs ").contains("memory");
+
+        assertThat(run(launcher, "no-such-command").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void theTreeCanBeMovedAndFindsPluginsBesideItself() throws Exception {
+        Path moved = dir.resolve("elsewhere/thunderstream");
+        copyTree(distribution(), moved);
+        PluginJar.build(dir.resolve("build"), moved.resolve("plugins/acme-backend.jar"));
+        Path link = Files.createSymbolicLink(dir.resolve("ts"), moved.resolve("bin/thunderstream"));
+
+        Result version = run(link, "version");
+        assertThat(version.exitCode()).as(version.err()).isZero();
+        assertThat(version.out()).containsPattern("acme\\s+schemes acme\\s+from acme-backend.jar");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
