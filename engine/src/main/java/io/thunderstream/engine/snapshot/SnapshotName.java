@@ -1,0 +1,128 @@
+package io.thunderstream.engine.snapshot;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A snapshot object name: {@code <db>__<instance>__<timestamp>__<generation>[__<extra>...].pb.gz},
+ * timestamp {@code yyyyMMdd-HHmmss-nnnnnnnnn} in UTC. Names of one db and instance sort by
+ * time. See compat.md section 2.
+ *
+ * @param extras extra items (type letter + value), sorted
+ */
+public record SnapshotName(String database, String instance, Instant timestamp, String generation,
+                           List<String> extras) {
+    /** The only extension (kind "snapshot"). */
+    public static final String EXTENSION = "pb.gz";
+    /** The generation Lightning Stream writes. */
+    public static final String DEFAULT_GENERATION = "GX";
+
+    private static final int TIMESTAMP_LENGTH = 25;
+
+    public SnapshotName {
+        extras = List.copyOf(extras);
+    }
+
+    /** A name as a writer makes it: instance sanitised, generation {@code GX}, no extras. */
+    public static SnapshotName of(String database, String instance, Instant timestamp) {
+        return new SnapshotName(database, sanitizeInstance(instance), timestamp, DEFAULT_GENERATION, List.of());
+    }
+
+    /** Replaces every character outside {@code [A-Za-z0-9-]} with {@code -}. */
+    public static String sanitizeInstance(String instance) {
+        StringBuilder sb = new StringBuilder(instance.length());
+        for (int i = 0; i < instance.length(); i++) {
+            char c = instance.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-';
+            sb.append(ok ? c : '-');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Parses an object name. Anything that is not a snapshot name (no or unknown extension, fewer
+     * than four parts, bad timestamp) gives an empty result: other objects may share the bucket.
+     * As in Lightning Stream, the generation and extras are taken as they are.
+     */
+    public static Optional<SnapshotName> parse(String name) {
+        int dot = name.indexOf('.');
+        if (dot < 0 || !name.substring(dot + 1).equals(EXTENSION)) {
+            return Optional.empty();
+        }
+        String[] parts = name.substring(0, dot).split("__", -1);
+        if (parts.length < 4) {
+            return Optional.empty();
+        }
+        Instant ts = parseTimestamp(parts[2]);
+        if (ts == null) {
+            return Optional.empty();
+        }
+        List<String> extras = new ArrayList<>();
+        for (int i = 4; i < parts.length; i++) {
+            if (parts[i].isEmpty()) {
+                return Optional.empty(); // LS would crash on an empty extra item; we ignore the name
+            }
+            extras.add(parts[i]);
+        }
+        return Optional.of(new SnapshotName(parts[0], parts[1], ts, parts[3], extras));
+    }
+
+    /** The object name; extras are written sorted by their type letter. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(64);
+        sb.append(database).append("__").append(instance).append("__").append(formatTimestamp(timestamp))
+                .append("__").append(generation);
+        extras.stream().sorted(Comparator.comparing(e -> e.charAt(0))).forEach(e -> sb.append("__").append(e));
+        return sb.append('.').append(EXTENSION).toString();
+    }
+
+    /** The kind Lightning Stream gives this extension. */
+    public String kind() {
+        return "snapshot";
+    }
+
+    /** Value of the extra item of the given type letter, if present. */
+    public Optional<String> extra(char type) {
+        return extras.stream().filter(e -> e.charAt(0) == type).map(e -> e.substring(1)).findFirst();
+    }
+
+    /** Prefix of all snapshot names of a database, for listing. */
+    public static String prefix(String database) {
+        return database + "__";
+    }
+
+    /** {@code yyyyMMdd-HHmmss-nnnnnnnnn} in UTC. */
+    public static String formatTimestamp(Instant ts) {
+        LocalDateTime t = LocalDateTime.ofInstant(ts, ZoneOffset.UTC);
+        return String.format("%04d%02d%02d-%02d%02d%02d-%09d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
+                t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
+    }
+
+    private static Instant parseTimestamp(String s) {
+        if (s.length() != TIMESTAMP_LENGTH || s.charAt(8) != '-' || s.charAt(15) != '-') {
+            return null;
+        }
+        for (int i = 0; i < TIMESTAMP_LENGTH; i++) {
+            if (i != 8 && i != 15 && (s.charAt(i) < '0' || s.charAt(i) > '9')) {
+                return null;
+            }
+        }
+        try {
+            return LocalDateTime.of(num(s, 0, 4), num(s, 4, 6), num(s, 6, 8), num(s, 9, 11), num(s, 11, 13),
+                    num(s, 13, 15), num(s, 16, 25)).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int num(String s, int from, int to) {
+        return Integer.parseInt(s, from, to, 10);
+    }
+}
