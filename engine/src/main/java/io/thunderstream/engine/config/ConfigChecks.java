@@ -1,0 +1,129 @@
+package io.thunderstream.engine.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static io.thunderstream.api.ConfigValues.formatDuration;
+
+/**
+ * The checks of a complete config: LS's own ({@code Config.Check}) and the ones Thunderstream adds
+ * for names that must fit in snapshot names. Each problem starts with its YAML path.
+ */
+final class ConfigChecks {
+
+    /** An LMDB name is the first field of snapshot names, which are split at "__" and ".". */
+    private static final Pattern LMDB_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
+    private static final Duration MIN_FORCE_SNAPSHOT_INTERVAL = Duration.ofMinutes(1);
+
+    private ConfigChecks() {
+    }
+
+    static List<String> problems(ThunderstreamConfig config) {
+        List<String> problems = new ArrayList<>();
+        checkInstance(config.instance(), problems);
+        if (config.lmdbs().isEmpty()) {
+            problems.add("lmdbs: no LMDBs configured; add at least one, e.g. lmdbs.main.path");
+        }
+        config.lmdbs().forEach((name, lmdb) -> checkLmdb(name, lmdb, problems));
+        checkSweeper(config.sweeper(), problems);
+        checkHttpAddress(config.http().address(), problems);
+        atLeast("lmdb_poll_interval", config.lmdbPollInterval(), MIN_POLL_INTERVAL, problems);
+        atLeast("storage_poll_interval", config.storagePollInterval(), MIN_POLL_INTERVAL, problems);
+        atLeast("storage_retry_interval", config.storageRetryInterval(), MIN_POLL_INTERVAL, problems);
+        if (!config.storageForceSnapshotInterval().isZero()) {
+            atLeast("storage_force_snapshot_interval", config.storageForceSnapshotInterval(),
+                    MIN_FORCE_SNAPSHOT_INTERVAL, problems);
+        }
+        positive("storage_retry_count", config.storageRetryCount(), problems);
+        positive("memory_downloaded_snapshots", config.memoryDownloadedSnapshots(), problems);
+        positive("memory_decompressed_snapshots", config.memoryDecompressedSnapshots(), problems);
+        return problems;
+    }
+
+    /**
+     * Snapshot names carry the instance sanitised to [A-Za-z0-9-] (host names with dots are
+     * fine), so only a name that would sanitise to nothing useful is refused.
+     */
+    private static void checkInstance(String instance, List<String> problems) {
+        if (instance.isBlank()) {
+            problems.add("instance: empty; set instance, pass -i, or give this host a name");
+        } else if (instance.chars().anyMatch(Character::isISOControl)) {
+            problems.add("instance: contains control characters");
+        }
+    }
+
+    private static void checkLmdb(String name, LmdbConfig lmdb, List<String> problems) {
+        String at = "lmdbs." + name;
+        if (!name.equals(lmdb.name())) {
+            problems.add(at + ": filed under a different name than its own (" + lmdb.name() + ")");
+        }
+        if (!LMDB_NAME.matcher(name).matches() || name.contains("__") || name.endsWith("_")) {
+            problems.add(at + ": invalid LMDB name \"" + name + "\"; use letters, digits, - and _ "
+                    + "(no \"__\", not ending in \"_\": snapshot names are <db>__<instance>__...)");
+        }
+        if (lmdb.path().isEmpty()) {
+            problems.add(at + ".path: missing; set the LMDB's directory (or its data file with options.no_subdir)");
+        }
+        LmdbOptions options = lmdb.options();
+        if (options.mapSize() < 0) {
+            problems.add(at + ".options.map_size: must not be negative");
+        }
+        if (options.maxDbs() < 1) {
+            problems.add(at + ".options.max_dbs: positive number required");
+        }
+        checkMask(at + ".options.dir_mask", options.dirMask(), problems);
+        checkMask(at + ".options.file_mask", options.fileMask(), problems);
+        if (lmdb.schemaTracksChanges() && lmdb.dupsortHack()) {
+            problems.add(at + ".schema_tracks_changes: cannot be used together with dupsort_hack");
+        }
+        if (lmdb.mergeLockDuration().isNegative()) {
+            problems.add(at + ".merge_lock_duration: must not be negative");
+        }
+        lmdb.dbiOptions().keySet().stream().filter(String::isEmpty)
+                .forEach(dbi -> problems.add(at + ".dbi_options: empty DBI name"));
+    }
+
+    private static void checkMask(String at, int mask, List<String> problems) {
+        if (mask < 0 || mask > 0777) {
+            problems.add(at + ": too large value (" + mask + "), possibly decimal instead of octal; write e.g. 0775");
+        }
+    }
+
+    private static void checkSweeper(SweeperConfig sweeper, List<String> problems) {
+        if (!Double.isFinite(sweeper.retentionDays()) || sweeper.retentionDays() < 0) {
+            problems.add("sweeper.retention_days: must be a non-negative number of days");
+        } else if (sweeper.enabled() && sweeper.retentionDays() == 0) {
+            problems.add("sweeper.retention_days: must be more than 0 when the sweeper is enabled");
+        }
+    }
+
+    /** LS accepts what Go's net.SplitHostPort accepts: host:port, [v6]:port, :port. */
+    private static void checkHttpAddress(String address, List<String> problems) {
+        if (address.isEmpty()) {
+            return;
+        }
+        int colon = address.lastIndexOf(':');
+        String host = colon < 0 ? "" : address.substring(0, colon);
+        String port = colon < 0 ? "" : address.substring(colon + 1);
+        boolean bracketed = host.startsWith("[") && host.endsWith("]");
+        if (colon < 0 || (host.contains(":") && !bracketed) || !port.matches("[0-9]{1,5}")
+                || Integer.parseInt(port) > 65535) {
+            problems.add("http.address: invalid address \"" + address + "\"; expected host:port, e.g. :8500 or 127.0.0.1:8500");
+        }
+    }
+
+    private static void atLeast(String at, Duration value, Duration minimum, List<String> problems) {
+        if (value.compareTo(minimum) < 0) {
+            problems.add(at + ": " + formatDuration(value) + " is too short; minimum " + formatDuration(minimum));
+        }
+    }
+
+    private static void positive(String at, int value, List<String> problems) {
+        if (value < 1) {
+            problems.add(at + ": positive number required, got " + value);
+        }
+    }
+}
