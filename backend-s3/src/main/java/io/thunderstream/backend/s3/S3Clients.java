@@ -1,0 +1,76 @@
+package io.thunderstream.backend.s3;
+
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.utils.AttributeMap;
+
+/** Builds the pooled HTTP client and the S3 client that {@link S3Options} describe. */
+final class S3Clients {
+
+    private S3Clients() {
+    }
+
+    static SdkHttpClient httpClient(S3Options options) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+                .connectionTimeout(options.dialTimeout)
+                .connectionMaxIdleTime(options.idleConnTimeout)
+                .maxConnections(options.maxIdleConns)
+                .tcpKeepAlive(options.dialKeepAlive);
+        TlsMaterial.trustManagers(options.tls).ifPresent(tm -> http.tlsTrustManagersProvider(() -> tm));
+        TlsMaterial.keyManagers(options.tls).ifPresent(km -> http.tlsKeyManagersProvider(() -> km));
+        if (options.tls.insecureSkipVerify()) {
+            // Only when asked: accepts any certificate and host name.
+            return http.buildWithDefaults(AttributeMap.builder()
+                    .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, true).build());
+        }
+        return http.build();
+    }
+
+    static AwsCredentialsProvider credentials(S3Options options) {
+        if (!options.accessKey.isEmpty()) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(options.accessKey, options.secretKey));
+        }
+        if (options.accessKeyFile.isPresent()) {
+            return new KeyFileCredentials(options.accessKeyFile.get(), options.secretKeyFile.get(),
+                    options.secretsRefreshInterval);
+        }
+        // Environment, profile, web identity, container and instance roles.
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    static S3Client s3Client(S3Options options, SdkHttpClient http, AwsCredentialsProvider credentials,
+                             List<ExecutionInterceptor> interceptors) {
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+                .apiCallTimeout(options.clientTimeout);
+        interceptors.forEach(override::addExecutionInterceptor);
+        var builder = S3Client.builder()
+                .httpClient(http)
+                .credentialsProvider(credentials)
+                .region(Region.of(options.region))
+                .overrideConfiguration(override.build())
+                // The SDK's newer default checksums (CRC32 trailers) are not understood by every
+                // S3-compatible server; we send Content-MD5 ourselves unless disabled.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        if (options.endpoint.isPresent()) {
+            // MinIO, Ceph, S3Proxy and friends: bucket in the path, not in the host name.
+            builder.endpointOverride(options.endpoint.get()).forcePathStyle(true);
+        } else {
+            // AWS: find the bucket's region like the Go client does, whatever region is configured.
+            builder.crossRegionAccessEnabled(true);
+        }
+        return builder.build();
+    }
+}
