@@ -593,7 +593,10 @@ public final class SnapshotReader implements Closeable {
                 }
                 pos += n;
             }
-            case WT_LEN -> pos += lengthInBuffer(end, what);
+            case WT_LEN -> {
+                int n = lengthInBuffer(end, what); // advances pos past the length
+                pos += n;
+            }
             default -> throw corruptAt(what + " has unsupported wire type " + wt, tagStart);
         }
     }
