@@ -476,7 +476,7 @@ public final class SnapshotReader implements Closeable {
             }
             int r = fill();
             if (r < 0) {
-                throw corrupt("stream ends inside " + what + " (" + n + " bytes needed, " + lim + " left)", bufStart + lim);
+                throw corrupt("stream ends inside " + what + " (" + n + " bytes needed, " + lim + " left)" + context(), bufStart + lim);
             }
         }
     }
