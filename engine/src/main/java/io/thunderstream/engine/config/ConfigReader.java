@@ -227,7 +227,7 @@ final class ConfigReader {
     }
 
     private void problem(String path, YamlNode node, String message) {
-        problems.add(path + ": " + message + (node == null ? "" : " (line " + node.line() + ")"));
+        problems.add((path.isEmpty() ? "(top level)" : path) + ": " + message + (node == null ? "" : " (line " + node.line() + ")"));
     }
 
     /** A mapping node at a path; null (an empty key) and a missing key read as an empty section. */

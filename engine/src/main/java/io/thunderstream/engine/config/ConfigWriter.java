@@ -113,10 +113,9 @@ final class ConfigWriter {
         bool("create", options.create());
         string("map_size", formatSize(options.mapSize()));
         number("max_dbs", options.maxDbs());
-        out.writeFieldName("dir_mask");
-        out.writeNumber("0" + Integer.toOctalString(options.dirMask()));
-        out.writeFieldName("file_mask");
-        out.writeNumber("0" + Integer.toOctalString(options.fileMask()));
+        // Octal with a leading 0 as in LS configs; the YAML writer quotes it, which we read back alike.
+        string("dir_mask", "0" + Integer.toOctalString(options.dirMask()));
+        string("file_mask", "0" + Integer.toOctalString(options.fileMask()));
         out.writeEndObject();
         bool("schema_tracks_changes", lmdb.schemaTracksChanges());
         bool("dupsort_hack", lmdb.dupsortHack());
