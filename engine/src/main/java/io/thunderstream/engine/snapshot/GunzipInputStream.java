@@ -172,6 +172,11 @@ public final class GunzipInputStream extends InputStream {
         return n;
     }
 
+    /** Members read completely so far. */
+    public int members() {
+        return members;
+    }
+
     private long offset() {
         return inBase + inPos;
     }
