@@ -19,6 +19,8 @@ import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 import com.azure.storage.common.StorageSharedKeyCredential;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
@@ -32,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -113,7 +116,9 @@ final class AzureBackend implements StorageBackend {
     private BlobContainerClient buildClient(String key) {
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
                 .endpoint(options.endpoint().toString())
-                .httpClient(http);
+                .httpClient(http)
+                .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, options.maxTries(), (Duration) null,
+                        Duration.ofMillis(800), Duration.ofSeconds(60), null));
         if (options.useSharedKey()) {
             builder.credential(new StorageSharedKeyCredential(options.accountName(), key));
         } else {
@@ -518,6 +523,6 @@ final class AzureBackend implements StorageBackend {
 
     /** For tests: the same backend with another block size. */
     static AzureBackend open(AzureOptions options, int blockSize) throws StorageException {
-        return open(options.withBlockSize(blockSize));
+        return open(options.tuned(blockSize, options.maxTries()));
     }
 }

@@ -35,7 +35,8 @@ record AzureOptions(
         Duration dialTimeout,
         Duration tlsHandshakeTimeout,
         Duration clientTimeout,
-        int blockSize) {
+        int blockSize,
+        int maxTries) {
 
     static final String ACCOUNT_NAME = "account_name";
     static final String ACCOUNT_KEY = "account_key";
@@ -65,6 +66,8 @@ record AzureOptions(
 
     /** The Azure SDK for Go's UploadStream default is 1 MiB blocks; larger blocks mean fewer requests. */
     static final int DEFAULT_BLOCK_SIZE = 4 << 20;
+    /** As the Azure SDK for Go (and so LS): 3 retries, exponential from 800 ms up to 60 s. */
+    static final int DEFAULT_MAX_TRIES = 4;
 
     /** Never prints the account key. */
     @Override
@@ -170,13 +173,16 @@ record AzureOptions(
                 orDefault(config.duration(DIAL_TIMEOUT, Duration.ZERO), Duration.ofSeconds(10)),
                 orDefault(config.duration(TLS_HANDSHAKE_TIMEOUT, Duration.ZERO), Duration.ofSeconds(10)),
                 orDefault(config.duration(CLIENT_TIMEOUT, Duration.ZERO), Duration.ofMinutes(15)),
-                DEFAULT_BLOCK_SIZE);
+                DEFAULT_BLOCK_SIZE,
+                DEFAULT_MAX_TRIES);
     }
 
-    AzureOptions withBlockSize(int size) {
+    /** For tests: other block size and retry count than the defaults, which no option changes. */
+    AzureOptions tuned(int blockSize, int maxTries) {
         return new AzureOptions(accountName, accountKey, accountKeyFile, secretsRefreshInterval, useSharedKey, container,
                 createContainer, globalPrefix, endpoint, concurrency, useUpdateMarker, updateMarkerForceListInterval,
-                initTimeout, idleConnTimeout, maxIdleConns, dialTimeout, tlsHandshakeTimeout, clientTimeout, size);
+                initTimeout, idleConnTimeout, maxIdleConns, dialTimeout, tlsHandshakeTimeout, clientTimeout, blockSize,
+                maxTries);
     }
 
     /** Zero means the default, as in LS (Go's zero value). */
