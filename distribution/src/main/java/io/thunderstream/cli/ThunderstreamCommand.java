@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Keeps LMDB databases in sync across hosts through object storage; a peer of PowerDNS Lightning Stream.",
         subcommands = {
                 VersionCommand.class,
+                SnapshotsCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThunderstreamCommand implements Runnable {
