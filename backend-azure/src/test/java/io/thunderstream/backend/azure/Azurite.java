@@ -1,7 +1,5 @@
 package io.thunderstream.backend.azure;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,22 +58,18 @@ final class Azurite implements ExtensionContext.Store.CloseableResource, AutoClo
         awaitListening();
     }
 
-    /**
-     * The shared instance for this test run, started on first use; skips the calling tests when
-     * Azurite is not installed, unless {@code CI=true}.
-     */
+    static final String MISSING = "Azurite not found: run backend-azure/install-azurite.sh (needs node and npm) "
+            + "or set AZURITE_BIN to an azurite-blob executable";
+
+    static boolean ci() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** The shared instance for this test run, started on first use. */
     static Azurite get(ExtensionContext context) {
-        Optional<Path> bin = find();
-        if (bin.isEmpty()) {
-            String message = "Azurite not found: run backend-azure/install-azurite.sh (needs node and npm) "
-                    + "or set AZURITE_BIN to an azurite-blob executable";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException(message + " (CI=true: the Azure tests must run)");
-            }
-            assumeTrue(false, message + "; skipping the Azure tests");
-        }
+        Path bin = find().orElseThrow(() -> new IllegalStateException(MISSING + (ci() ? " (CI=true: the Azure tests must run)" : "")));
         return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(Azurite.class, k -> start(bin.get()), Azurite.class);
+                .getOrComputeIfAbsent(Azurite.class, k -> start(bin), Azurite.class);
     }
 
     private static Azurite start(Path bin) {
