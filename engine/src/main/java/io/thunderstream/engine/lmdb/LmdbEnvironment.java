@@ -27,19 +27,26 @@ import org.lmdbjava.Txn;
  * application that has it open already, since LMDB forbids opening an environment twice in one
  * process), with a cache of DBI handles.
  *
- * <p>LMDB allows only one transaction at a time to open DBI handles, and a handle opened in a
- * transaction that aborts is gone; so handles are opened here only, under a lock, in short
- * transactions of their own, and kept for the life of the environment.
+ * <p>A DBI handle can be used only by transactions that began after it was opened, or by the
+ * transaction that opened it; and LMDB closes it again when that transaction aborts. So handles
+ * are opened here, in the transaction that needs them, and kept for the life of the environment
+ * once that transaction ends with {@link #commit}; {@link #abort} forgets them. Per environment,
+ * one thread at a time opens handles (the syncer's loop does its merges and snapshots in turn).
  */
 public final class LmdbEnvironment implements AutoCloseable {
 
     /** DBIs whose names start with this belong to the syncer: never snapshotted, never merged. */
     public static final String PRIVATE_DBI_PREFIX = "_sync";
 
+    /** The DBI flags that describe a DBI's layout, as snapshots carry them. */
+    private static final int SYNCED_FLAGS = DbiFlags.REVERSEKEY | DbiFlags.DUPSORT | DbiFlags.INTEGERKEY
+            | DbiFlags.DUPFIXED | DbiFlags.INTEGERDUP | DbiFlags.REVERSEDUP;
+
     private final String name;
     private final Env<ByteBuffer> env;
     private final boolean owned;
     private final Map<String, Dbi<ByteBuffer>> dbis = new HashMap<>();
+    private final Map<Txn<ByteBuffer>, List<String>> openedIn = new java.util.IdentityHashMap<>();
 
     private LmdbEnvironment(String name, Env<ByteBuffer> env, boolean owned) {
         this.name = name;
@@ -104,59 +111,89 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     /** The names of all named DBIs, private ones included, read in {@code txn}. */
     public List<String> dbiNames(Txn<ByteBuffer> txn) {
-        Dbi<ByteBuffer> main = dbi(null);
+        Dbi<ByteBuffer> main = dbi(txn, null);
         List<String> names = new ArrayList<>();
         try (var cursor = main.openCursor(txn)) {
             for (boolean more = cursor.first(); more; more = cursor.next()) {
-                ByteBuffer key = cursor.key();
-                byte[] bytes = new byte[key.remaining()];
-                key.get(bytes);
-                names.add(new String(bytes, StandardCharsets.UTF_8));
+                names.add(StandardCharsets.UTF_8.decode(cursor.key()).toString());
             }
         }
         return names;
     }
 
-    /** The handle of an existing DBI ({@code null}: the unnamed main DBI), or null when there is no such DBI. */
-    public synchronized Dbi<ByteBuffer> dbi(String dbiName) {
+    /**
+     * The handle of an existing DBI ({@code null} name: the unnamed main DBI), opened in
+     * {@code txn} if it is not open yet; null when there is no such DBI. A transaction that went
+     * through here must end with {@link #commit} or {@link #abort}.
+     */
+    public synchronized Dbi<ByteBuffer> dbi(Txn<ByteBuffer> txn, String dbiName) {
         Dbi<ByteBuffer> dbi = dbis.get(dbiName);
         if (dbi != null) {
             return dbi;
         }
-        try (Txn<ByteBuffer> txn = env.txnRead()) {
+        try {
             dbi = env.openDbi(txn, dbiName == null ? null : dbiName.getBytes(StandardCharsets.UTF_8), null, false);
-            txn.commit();
-        } catch (LmdbException e) {
-            if (e instanceof Dbi.DbiFullException) {
-                throw new LmdbEnvironmentException(name, "too many DBIs; raise lmdbs." + name + ".options.max_dbs", e);
-            }
-            if (e instanceof org.lmdbjava.Dbi.KeyNotFoundException || e.getMessage() != null && e.getMessage().contains("MDB_NOTFOUND")) {
-                return null;
-            }
-            throw e;
+        } catch (Dbi.KeyNotFoundException e) {
+            return null;
+        } catch (Dbi.DbFullException e) {
+            throw tooManyDbis(e);
         }
-        dbis.put(dbiName, dbi);
+        opened(txn, dbiName, dbi);
         return dbi;
     }
 
     /**
-     * Creates a DBI with LMDB flags {@code flags} (see {@link DbiFlags}) in its own write
-     * transaction, or returns the existing one.
+     * Creates a DBI with LMDB flags {@code flags} (see {@link DbiFlags}) in the write transaction
+     * {@code txn}, or returns the existing one. The transaction must end with {@link #commit} or
+     * {@link #abort}.
      */
-    public synchronized Dbi<ByteBuffer> createDbi(String dbiName, int flags) {
-        Dbi<ByteBuffer> existing = dbi(dbiName);
+    public synchronized Dbi<ByteBuffer> createDbi(Txn<ByteBuffer> txn, String dbiName, int flags) {
+        Dbi<ByteBuffer> existing = dbi(txn, dbiName);
         if (existing != null) {
             return existing;
         }
         Set<org.lmdbjava.DbiFlags> lmdbFlags = EnumSet.of(org.lmdbjava.DbiFlags.MDB_CREATE);
-        lmdbFlags.addAll(DbiFlags.toLmdbjava(flags));
-        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+        for (org.lmdbjava.DbiFlags f : org.lmdbjava.DbiFlags.values()) {
+            if (f.isPropagatedToLmdb() && (flags & f.getMask() & SYNCED_FLAGS) != 0) {
+                lmdbFlags.add(f);
+            }
+        }
+        try {
             Dbi<ByteBuffer> dbi = env.openDbi(txn, dbiName.getBytes(StandardCharsets.UTF_8), null, false,
                     lmdbFlags.toArray(org.lmdbjava.DbiFlags[]::new));
-            txn.commit();
-            dbis.put(dbiName, dbi);
+            opened(txn, dbiName, dbi);
             return dbi;
+        } catch (Dbi.DbFullException e) {
+            throw tooManyDbis(e);
         }
+    }
+
+    private void opened(Txn<ByteBuffer> txn, String dbiName, Dbi<ByteBuffer> dbi) {
+        dbis.put(dbiName, dbi);
+        openedIn.computeIfAbsent(txn, t -> new ArrayList<>()).add(dbiName);
+    }
+
+    /** Commits {@code txn} (read-only ones too: that keeps the DBI handles they opened). */
+    public void commit(Txn<ByteBuffer> txn) {
+        txn.commit();
+        synchronized (this) {
+            openedIn.remove(txn);
+        }
+    }
+
+    /** Aborts {@code txn} if it has not ended; LMDB closes the DBI handles it opened, so they are forgotten. */
+    public void abort(Txn<ByteBuffer> txn) {
+        txn.close();
+        synchronized (this) {
+            List<String> names = openedIn.remove(txn);
+            if (names != null) {
+                names.forEach(dbis::remove);
+            }
+        }
+    }
+
+    private LmdbEnvironmentException tooManyDbis(Exception e) {
+        return new LmdbEnvironmentException(name, "too many DBIs; raise lmdbs." + name + ".options.max_dbs", e);
     }
 
     /** The LMDB flags of {@code dbi}, as the bits of {@link DbiFlags}. */
@@ -165,7 +202,7 @@ public final class LmdbEnvironment implements AutoCloseable {
         for (org.lmdbjava.DbiFlags f : dbi.listFlags(txn)) {
             bits |= f.getMask();
         }
-        return bits & DbiFlags.SYNCED_MASK;
+        return bits & SYNCED_FLAGS;
     }
 
     public static boolean isPrivate(String dbiName) {

@@ -1,0 +1,257 @@
+package io.thunderstream.engine.merge;
+
+import io.thunderstream.engine.lmdb.DbiFlags;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.snapshot.SnapshotReader;
+import io.thunderstream.engine.snapshot.SnapshotReader.Event;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges a remote snapshot into a native-mode LMDB, key by key, last writer wins (compat.md
+ * section 3): a remote entry replaces the local one when its timestamp is newer, or equal with a
+ * bigger application value (unsigned byte order), so every instance ends with the same bytes
+ * whatever order snapshots arrive in. Keys the snapshot does not hold are left alone.
+ *
+ * <p>The snapshot is streamed: entries are compared one at a time as they are decoded. Comparing
+ * happens in a read transaction, so a snapshot that changes nothing (the steady state) never
+ * takes LMDB's write lock; at the first entry that must be written the merge moves into a write
+ * transaction, which is committed only once the whole snapshot has decoded without error, so a
+ * corrupt or truncated snapshot applies nothing.
+ */
+public final class SnapshotMerger {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotMerger.class);
+
+    private final LmdbEnvironment lmdb;
+    private final boolean headerExtraPadding;
+
+    /** @param headerExtraPadding write headers with one empty extension block (for testing readers) */
+    public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding) {
+        this.lmdb = lmdb;
+        this.headerExtraPadding = headerExtraPadding;
+    }
+
+    /**
+     * Merges {@code source} into the LMDB.
+     *
+     * @param deletedCutoffNanos remote tombstones older than this (ns since the epoch) are not
+     *                           added for absent keys, so the sweeper's work is not undone; 0: none
+     */
+    public MergeResult merge(SnapshotSource source, long deletedCutoffNanos) throws IOException {
+        try (Merge merge = new Merge(source, deletedCutoffNanos)) {
+            return merge.run();
+        } catch (org.lmdbjava.Env.MapFullException e) {
+            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
+                    + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+        }
+    }
+
+    /** The state of one merge: its transaction, the DBI being merged, and counters. */
+    private final class Merge implements AutoCloseable {
+        private final SnapshotSource source;
+        private final long deletedCutoffNanos;
+        private final ByteBuffer key = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
+        private boolean dbiCreated;
+        private Map<String, Long> flagsOnWire;
+        private Txn<ByteBuffer> txn;
+        private boolean writing;
+        private String dbiName;
+        private Dbi<ByteBuffer> dbi;
+        private boolean skipDbi;
+        private long read;
+        private long written;
+
+        Merge(SnapshotSource source, long deletedCutoffNanos) {
+            this.source = source;
+            this.deletedCutoffNanos = deletedCutoffNanos;
+        }
+
+        MergeResult run() throws IOException {
+            txn = lmdb.env().txnRead();
+            try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+                for (Event e; (e = reader.next()) != Event.END; ) {
+                    switch (e) {
+                        case META -> checkDatabase(reader);
+                        case DBI_START -> startDbi(reader);
+                        case ENTRY -> mergeEntry(reader);
+                        case DBI_END -> endDbi(reader);
+                        default -> throw new IllegalStateException(e.toString());
+                    }
+                }
+                long committed = writing && (written > 0 || dbiCreated) ? txn.getId() : 0;
+                lmdb.commit(txn);
+                txn = null;
+                return new MergeResult(reader.meta(), read, written, committed);
+            }
+        }
+
+        private void checkDatabase(SnapshotReader reader) {
+            String db = reader.meta().databaseName();
+            if (!db.isEmpty() && !db.equals(lmdb.name())) {
+                throw refused("it holds database \"" + db + "\"");
+            }
+        }
+
+        private void startDbi(SnapshotReader reader) throws IOException {
+            dbiName = reader.dbiName();
+            dbi = null;
+            skipDbi = LmdbEnvironment.isPrivate(dbiName);
+            if (skipDbi) {
+                log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), source.name(), dbiName);
+                return;
+            }
+            checkTransform(reader.dbiTransform());
+            dbi = lmdb.dbi(txn, dbiName);
+            if (dbi == null) {
+                long flags = flagsOnWire(dbiName);
+                if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
+                    throw refused("DBI " + dbiName + " is DUPSORT, which native mode cannot sync");
+                }
+                beginWriting();
+                dbi = lmdb.createDbi(txn, dbiName, (int) flags);
+                dbiCreated = true;
+            }
+        }
+
+        private void endDbi(SnapshotReader reader) {
+            if (skipDbi) {
+                return;
+            }
+            checkTransform(reader.dbiTransform());
+            if (DbiFlags.has(reader.dbiFlags(), DbiFlags.DUPSORT)) {
+                throw refused("DBI " + dbiName + " is DUPSORT, which native mode cannot sync");
+            }
+            if (dbi != null) {
+                int local = LmdbEnvironment.flags(txn, dbi);
+                if (local != reader.dbiFlags()) {
+                    log.warn("lmdb {}: DBI {} has flags {} here and {} in snapshot {}; merged with the local flags",
+                            lmdb.name(), dbiName, DbiFlags.toString(local), DbiFlags.toString(reader.dbiFlags()), source.name());
+                }
+            }
+        }
+
+        private void checkTransform(String transform) {
+            if (!transform.isEmpty()) {
+                throw refused("DBI " + dbiName + " has transform \"" + transform + "\"; native mode takes none");
+            }
+        }
+
+        private void mergeEntry(SnapshotReader reader) {
+            read++;
+            if (skipDbi) {
+                return;
+            }
+            ByteBuffer remoteKey = reader.key();
+            if (remoteKey.remaining() > key.capacity() || remoteKey.remaining() == 0) {
+                throw refused("DBI " + dbiName + " holds a key of " + remoteKey.remaining()
+                        + " bytes; LMDB keys are 1 to " + key.capacity() + " bytes");
+            }
+            key.clear();
+            key.put(remoteKey).flip();
+
+            ByteBuffer value = reader.value();
+            long ts = reader.timestampNano();
+            boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
+                    || (reader.formatVersion() == 1 && value.remaining() == 0);
+
+            if (!remoteWins(ts, value, deleted)) {
+                return;
+            }
+            if (!writing) {
+                beginWriting();
+                // The local value may have changed since the read transaction looked.
+                if (!remoteWins(ts, value, deleted)) {
+                    return;
+                }
+            }
+            int headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
+            int valueSize = deleted ? 0 : value.remaining();
+            ByteBuffer out = dbi.reserve(txn, key, headerSize + valueSize);
+            ValueHeader.write(out, ts, txn.getId(), deleted ? ValueHeader.FLAG_DELETED : 0);
+            if (headerExtraPadding) {
+                out.put(out.position() - 1, (byte) 1);
+                out.putLong(0L);
+            }
+            if (!deleted) {
+                out.put(value);
+            }
+            written++;
+        }
+
+        /** Whether the remote entry replaces the local value of {@link #key} in the current transaction. */
+        private boolean remoteWins(long ts, ByteBuffer value, boolean deleted) {
+            ByteBuffer local = dbi.get(txn, key);
+            if (local == null) {
+                return !(deleted && deletedCutoffNanos != 0 && ts < deletedCutoffNanos);
+            }
+            int headerLength = ValueHeader.length(local, dbiName, key);
+            long localTs = ValueHeader.timestampNano(local);
+            if (localTs != ts) {
+                return Long.compareUnsigned(ts, localTs) > 0;
+            }
+            local.position(local.position() + headerLength);
+            return compareUnsigned(deleted ? ByteBuffer.allocate(0) : value, local) > 0;
+        }
+
+        private void beginWriting() {
+            if (writing) {
+                return;
+            }
+            lmdb.commit(txn);
+            txn = lmdb.env().txnWrite();
+            writing = true;
+        }
+
+        private long flagsOnWire(String name) throws IOException {
+            if (flagsOnWire == null) {
+                flagsOnWire = scanDbiFlags();
+            }
+            return flagsOnWire.getOrDefault(name, 0L);
+        }
+
+        /** A first pass over the snapshot for the DBI flags, which the wire may carry after the entries. */
+        private Map<String, Long> scanDbiFlags() throws IOException {
+            Map<String, Long> flags = new HashMap<>();
+            try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+                for (Event e; (e = reader.next()) != Event.END; ) {
+                    if (e == Event.DBI_END) {
+                        flags.put(reader.dbiName(), reader.dbiFlags());
+                    }
+                }
+            }
+            return flags;
+        }
+
+        private MergeException refused(String why) {
+            return new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name() + " not merged: " + why);
+        }
+
+        @Override
+        public void close() {
+            if (txn != null) {
+                lmdb.abort(txn);
+            }
+        }
+    }
+
+    /** Unsigned lexicographic order of the bytes from position to limit. */
+    static int compareUnsigned(ByteBuffer a, ByteBuffer b) {
+        int i = a.mismatch(b);
+        if (i < 0) {
+            return 0;
+        }
+        if (i >= a.remaining() || i >= b.remaining()) {
+            return a.remaining() - b.remaining();
+        }
+        return Integer.compare(a.get(a.position() + i) & 0xff, b.get(b.position() + i) & 0xff);
+    }
+}

@@ -1,0 +1,76 @@
+package io.thunderstream.engine.testing;
+
+import io.thunderstream.engine.snapshot.DbiSource;
+import io.thunderstream.engine.snapshot.Gzip;
+import io.thunderstream.engine.snapshot.SnapshotMeta;
+import io.thunderstream.engine.snapshot.SnapshotWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds snapshot files for tests, through the production encoder. */
+public final class TestSnapshots {
+
+    public record Kv(byte[] key, byte[] value, long timestampNano, int flags) {
+        public static Kv of(String key, String value, long ts) {
+            return new Kv(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), ts, 0);
+        }
+
+        public static Kv deleted(String key, long ts) {
+            return new Kv(key.getBytes(StandardCharsets.UTF_8), new byte[0], ts, 1);
+        }
+    }
+
+    public record Dbi(String name, long flags, String transform, List<Kv> entries) implements DbiSource {
+        public static Dbi of(String name, Kv... entries) {
+            return new Dbi(name, 0, "", List.of(entries));
+        }
+
+        @Override
+        public void forEachEntry(EntrySink sink) throws IOException {
+            for (Kv kv : entries) {
+                sink.entry(ByteBuffer.wrap(kv.key()), ByteBuffer.wrap(kv.value()), kv.timestampNano(), kv.flags());
+            }
+        }
+    }
+
+    private TestSnapshots() {
+    }
+
+    /** A gzipped snapshot of database {@code db} from instance {@code instance}. */
+    public static byte[] gzip(String db, String instance, Dbi... dbis) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (SnapshotWriter writer = new SnapshotWriter(Gzip.compress(out),
+                new SnapshotMeta("GX", instance, "test-host", 1, 1, db, 0))) {
+            for (Dbi dbi : dbis) {
+                writer.writeDbi(dbi);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The shared test vector {@code NAME.pb.gz}. */
+    public static byte[] vector(String name) {
+        String shared = System.getProperty("thunderstream.shared.dir");
+        if (shared == null) {
+            throw new IllegalStateException("system property thunderstream.shared.dir is not set (surefire sets it)");
+        }
+        try {
+            return Files.readAllBytes(Path.of(shared, "testdata", "snapshots", name + ".pb.gz"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static List<Kv> entries(Kv... kvs) {
+        return new ArrayList<>(List.of(kvs));
+    }
+}
