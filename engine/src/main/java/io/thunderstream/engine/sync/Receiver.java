@@ -1,0 +1,184 @@
+package io.thunderstream.engine.sync;
+
+import io.thunderstream.api.BlobInfo;
+import io.thunderstream.api.StorageBackend;
+import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.snapshot.SnapshotName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds and downloads the snapshots of one LMDB that other instances store: lists the storage,
+ * keeps the newest usable snapshot of each instance, and downloads it in the background (one
+ * download at a time per instance), where the sync loop picks it up. A newer snapshot replaces a
+ * pending older one of the same instance; snapshots that failed to merge are skipped from then
+ * on, so that instance's previous snapshot becomes its newest.
+ */
+final class Receiver {
+
+    private static final Logger log = LoggerFactory.getLogger(Receiver.class);
+
+    /** Snapshots up to this size are downloaded into memory, larger ones into a temp file. */
+    static final long MEMORY_DOWNLOAD_LIMIT = 64L << 20;
+
+    private final String db;
+    private final String ownInstance;
+    private final StorageBackend storage;
+    private final Executor downloads;
+
+    private final Set<String> rejected = ConcurrentHashMap.newKeySet();
+    private final Map<String, SnapshotName> merged = new ConcurrentHashMap<>();
+    private final Map<String, SnapshotName> downloading = new ConcurrentHashMap<>();
+    private final Map<String, Download> ready = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
+    private volatile IOException listFailure;
+
+    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads) {
+        this.db = db;
+        this.ownInstance = ownInstance;
+        this.storage = storage;
+        this.downloads = downloads;
+    }
+
+    /** The newest usable snapshot of every instance, this one's included, from a listing. */
+    Map<String, SnapshotName> newestPerInstance(List<BlobInfo> listing) {
+        Map<String, SnapshotName> newest = new HashMap<>();
+        for (BlobInfo blob : listing) {
+            if (rejected.contains(blob.name())) {
+                continue;
+            }
+            Optional<SnapshotName> parsed = SnapshotName.parse(blob.name());
+            if (parsed.isEmpty() || !parsed.get().database().equals(db)) {
+                continue;
+            }
+            SnapshotName name = parsed.get();
+            newest.merge(name.instance(), name, (a, b) -> a.toString().compareTo(b.toString()) >= 0 ? a : b);
+        }
+        return newest;
+    }
+
+    List<BlobInfo> list() throws IOException {
+        return storage.list(SnapshotName.prefix(db));
+    }
+
+    /**
+     * One background poll: lists the storage and starts downloads of new snapshots of other
+     * instances. A failed listing is kept for {@link #lastListFailure} and retried next poll.
+     */
+    void poll() {
+        List<BlobInfo> listing;
+        try {
+            listing = list();
+            if (listFailure != null) {
+                log.info("db {}: listing the storage works again", db);
+            }
+            listFailure = null;
+        } catch (IOException | RuntimeException e) {
+            if (listFailure == null) {
+                log.warn("db {}: listing the storage failed: {}; trying again every poll", db, e.getMessage());
+            }
+            listFailure = e instanceof IOException io ? io : new IOException(e);
+            return;
+        }
+        newestPerInstance(listing).forEach((instance, name) -> {
+            if (!instance.equals(ownInstance) && isNew(instance, name)) {
+                startDownload(instance, name);
+            }
+        });
+    }
+
+    IOException lastListFailure() {
+        return listFailure;
+    }
+
+    private boolean isNew(String instance, SnapshotName name) {
+        return newer(name, merged.get(instance))
+                && newer(name, Optional.ofNullable(ready.get(instance)).map(Download::name).orElse(null))
+                && !downloading.containsKey(instance);
+    }
+
+    private static boolean newer(SnapshotName a, SnapshotName b) {
+        return b == null || a.toString().compareTo(b.toString()) > 0;
+    }
+
+    private void startDownload(String instance, SnapshotName name) {
+        downloading.put(instance, name);
+        downloads.execute(() -> {
+            try {
+                Download d = download(name);
+                Download replaced = ready.put(instance, d);
+                if (replaced != null) {
+                    replaced.release();
+                }
+                failuresInARow.remove(instance);
+            } catch (IOException | RuntimeException e) {
+                int failures = failuresInARow.merge(instance, 1, Integer::sum);
+                if (failures == 1) {
+                    log.warn("db {} instance {}: downloading snapshot {} failed: {}; trying again every poll",
+                            db, instance, name, e.getMessage());
+                }
+            } finally {
+                downloading.remove(instance);
+            }
+        });
+    }
+
+    /** Downloads one snapshot now, on the calling thread. */
+    Download download(SnapshotName name) throws IOException {
+        String blob = name.toString();
+        try (InputStream in = storage.read(blob)) {
+            byte[] head = in.readNBytes((int) MEMORY_DOWNLOAD_LIMIT + 1);
+            if (head.length <= MEMORY_DOWNLOAD_LIMIT) {
+                return new Download(name, SnapshotSource.of(blob, head), null);
+            }
+            Path temp = Files.createTempFile("thunderstream-" + db + "-", ".pb.gz");
+            try {
+                Files.write(temp, head);
+                try (var out = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.APPEND)) {
+                    in.transferTo(out);
+                }
+            } catch (IOException e) {
+                Files.deleteIfExists(temp);
+                throw e;
+            }
+            return new Download(name, SnapshotSource.of(blob, temp), temp);
+        }
+    }
+
+    /** The downloads ready to merge, newest per instance; taking them empties the queue. */
+    List<Download> takeReady() {
+        List<Download> out = new ArrayList<>();
+        for (String instance : new ArrayList<>(ready.keySet())) {
+            Download d = ready.remove(instance);
+            if (d != null) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    void markMerged(SnapshotName name) {
+        merged.merge(name.instance(), name, (a, b) -> newer(b, a) ? b : a);
+    }
+
+    /** Skips a snapshot from now on; that instance's previous snapshot is considered again. */
+    void markRejected(SnapshotName name) {
+        rejected.add(name.toString());
+    }
+
+    boolean isRejected(String blobName) {
+        return rejected.contains(blobName);
+    }
+}

@@ -1,0 +1,176 @@
+package io.thunderstream.engine.sync;
+
+import io.thunderstream.api.StorageBackend;
+import io.thunderstream.engine.lmdb.DbiFlags;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.LmdbEnvironmentException;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.snapshot.DbiSource;
+import io.thunderstream.engine.snapshot.Gzip;
+import io.thunderstream.engine.snapshot.SnapshotMeta;
+import io.thunderstream.engine.snapshot.SnapshotName;
+import io.thunderstream.engine.snapshot.SnapshotWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+
+/**
+ * Writes a full snapshot of a native-mode LMDB to storage: one read transaction, so the snapshot
+ * is a consistent point-in-time image, streamed DBI by DBI through the encoder and gzip into the
+ * storage upload without holding the snapshot in memory. Private {@code _sync*} DBIs are left out.
+ */
+final class SnapshotSender {
+
+    /** What was stored. */
+    record Sent(SnapshotName name, long txnId, long compressedBytes) {
+    }
+
+    private final LmdbEnvironment lmdb;
+    private final StorageBackend storage;
+    private final String instance;
+    private final String hostname;
+    private final Clock clock;
+    private long lastTimestampNanos;
+
+    SnapshotSender(LmdbEnvironment lmdb, StorageBackend storage, String instance, String hostname, Clock clock) {
+        this.lmdb = lmdb;
+        this.storage = storage;
+        this.instance = instance;
+        this.hostname = hostname;
+        this.clock = clock;
+    }
+
+    Sent send() throws IOException {
+        long nanos = nextTimestampNanos();
+        SnapshotName name = SnapshotName.of(lmdb.name(), instance, Instant.ofEpochSecond(0, nanos));
+        ChunkPipe pipe = new ChunkPipe();
+        AtomicLong txnId = new AtomicLong();
+        CountingOutputStream compressed = new CountingOutputStream(pipe.output());
+        // The encoder runs on its own thread and owns the read transaction from start to end.
+        CompletableFuture<Void> encoder = CompletableFuture.runAsync(() -> {
+            Txn<ByteBuffer> txn = lmdb.env().txnRead();
+            try {
+                txnId.set(txn.getId());
+                SnapshotMeta meta = new SnapshotMeta(SnapshotName.DEFAULT_GENERATION, instance, hostname, txn.getId(), nanos,
+                        lmdb.name(), 0);
+                try (SnapshotWriter writer = new SnapshotWriter(Gzip.compress(compressed), meta)) {
+                    for (String dbiName : lmdb.dbiNames(txn)) {
+                        if (!LmdbEnvironment.isPrivate(dbiName)) {
+                            writer.writeDbi(new LmdbDbiSource(txn, dbiName));
+                        }
+                    }
+                }
+                lmdb.commit(txn);
+            } catch (Throwable t) {
+                lmdb.abort(txn);
+                pipe.fail(t);
+            }
+        }, runnable -> {
+            Thread t = new Thread(runnable, "snapshot-" + lmdb.name());
+            t.setDaemon(true);
+            t.start();
+        });
+        try (var in = pipe.input()) {
+            storage.write(name.toString(), in, -1);
+        } catch (IOException | RuntimeException e) {
+            encoder.cancel(false);
+            throw e;
+        }
+        try {
+            encoder.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        return new Sent(name, txnId.get(), compressed.count);
+    }
+
+    /** This instance's name as it appears in snapshot names. */
+    String instance() {
+        return SnapshotName.sanitizeInstance(instance);
+    }
+
+    /** Snapshot times of one instance strictly increase, so names never collide. */
+    private long nextTimestampNanos() {
+        lastTimestampNanos = Math.max(clock.nanosSinceEpoch(), lastTimestampNanos + 1);
+        return lastTimestampNanos;
+    }
+
+    /** One DBI read through a cursor of the snapshot's read transaction; read twice by the writer. */
+    private final class LmdbDbiSource implements DbiSource {
+        private final Txn<ByteBuffer> txn;
+        private final String name;
+        private final Dbi<ByteBuffer> dbi;
+        private final int flags;
+
+        LmdbDbiSource(Txn<ByteBuffer> txn, String name) {
+            this.txn = txn;
+            this.name = name;
+            this.dbi = lmdb.dbi(txn, name);
+            this.flags = LmdbEnvironment.flags(txn, dbi);
+            if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
+                throw new LmdbEnvironmentException(lmdb.name(), "DBI " + name
+                        + " is DUPSORT, which native mode cannot sync; use schema_tracks_changes: false with dupsort_hack: true");
+            }
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long flags() {
+            return flags;
+        }
+
+        @Override
+        public String transform() {
+            return "";
+        }
+
+        @Override
+        public void forEachEntry(EntrySink sink) throws IOException {
+            try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
+                for (boolean more = cursor.first(); more; more = cursor.next()) {
+                    ByteBuffer key = cursor.key();
+                    ByteBuffer value = cursor.val();
+                    int headerLength = ValueHeader.length(value, name, key);
+                    long timestamp = ValueHeader.timestampNano(value);
+                    int entryFlags = ValueHeader.flags(value) & ValueHeader.SYNC_FLAGS_MASK;
+                    value.position(value.position() + headerLength);
+                    sink.entry(key, value, timestamp, entryFlags);
+                }
+            }
+        }
+    }
+
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private volatile long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.thunderstream.engine.sync;
+
+import io.thunderstream.api.StorageBackend;
+import io.thunderstream.engine.config.LmdbConfig;
+import io.thunderstream.engine.config.ThunderstreamConfig;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.lmdbjava.Env;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the configured LMDBs in sync through one storage backend: the entry point for the
+ * command line and for applications that embed Thunderstream.
+ *
+ * <pre>{@code
+ * try (Syncer syncer = Syncer.builder(config).storage(backend).build()) {
+ *     syncer.start();
+ *     syncer.awaitFirstPass(Duration.ofMinutes(1));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * Each LMDB gets its own sync loop thread; a shared scheduler lists the storage every
+ * {@code storage_poll_interval} and a shared pool downloads. A failure that the retries cannot
+ * overcome stops every loop and is thrown by {@link #awaitTermination()}.
+ */
+public final class Syncer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Syncer.class);
+
+    private final ThunderstreamConfig config;
+    private final List<LmdbEnvironment> environments;
+    private final List<DbSyncer> loops = new ArrayList<>();
+    private final List<Receiver> receivers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final ScheduledExecutorService polls;
+    private final ExecutorService downloads;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    private Syncer(Builder b) {
+        this.config = b.config;
+        this.environments = new ArrayList<>();
+        this.polls = Executors.newSingleThreadScheduledExecutor(daemon("storage-poll"));
+        this.downloads = Executors.newCachedThreadPool(daemon("download"));
+        try {
+            for (LmdbConfig lmdbConfig : config.lmdbs().values()) {
+                if (!lmdbConfig.schemaTracksChanges()) {
+                    throw new IllegalArgumentException("lmdbs." + lmdbConfig.name()
+                            + ".schema_tracks_changes: shadow mode (false, the Lightning Stream default) is not supported yet;"
+                            + " set it to true for LMDBs whose values carry the Lightning Stream header (PowerDNS 4.8+)");
+                }
+                Env<ByteBuffer> given = b.environments.get(lmdbConfig.name());
+                LmdbEnvironment lmdb = given != null ? LmdbEnvironment.wrap(lmdbConfig.name(), given) : LmdbEnvironment.open(lmdbConfig);
+                environments.add(lmdb);
+                SnapshotSender sender = new SnapshotSender(lmdb, b.storage, config.instance(), b.hostname, b.clock);
+                Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), b.storage, downloads);
+                receivers.add(receiver);
+                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, b.listener, b.clock));
+            }
+        } catch (RuntimeException e) {
+            closeEnvironments();
+            polls.shutdownNow();
+            downloads.shutdownNow();
+            throw e;
+        }
+    }
+
+    public static Builder builder(ThunderstreamConfig config) {
+        return new Builder(config);
+    }
+
+    /** Starts a sync loop per LMDB and the storage polling. */
+    public synchronized void start() {
+        if (!threads.isEmpty()) {
+            throw new IllegalStateException("already started");
+        }
+        for (DbSyncer loop : loops) {
+            Thread t = new Thread(() -> runLoop(loop), "sync-" + loop.db());
+            threads.add(t);
+            t.start();
+        }
+        if (!config.onlyOnce()) {
+            long every = config.storagePollInterval().toMillis();
+            for (Receiver receiver : receivers) {
+                polls.scheduleWithFixedDelay(receiver::poll, every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void runLoop(DbSyncer loop) {
+        try {
+            loop.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (failure.compareAndSet(null, e)) {
+                log.error("db {}: sync stopped: {}", loop.db(), e.getMessage());
+            }
+            stop();
+        }
+    }
+
+    /** Waits until every LMDB finished its first pass; false on timeout or when a loop failed first. */
+    public boolean awaitFirstPass(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (DbSyncer loop : loops) {
+            while (!loop.firstPass().await(Math.min(100, Math.max(0, deadline - System.nanoTime()) / 1_000_000),
+                    TimeUnit.MILLISECONDS)) {
+                if (failure.get() != null || System.nanoTime() >= deadline) {
+                    return false;
+                }
+            }
+        }
+        return failure.get() == null;
+    }
+
+    /**
+     * Waits until every loop has ended: after {@link #stop()}, after one pass with only_once, or
+     * after a failure, which is thrown here.
+     */
+    public void awaitTermination() throws Exception {
+        for (Thread t : threads) {
+            t.join();
+        }
+        Exception e = failure.get();
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /** Asks every loop to stop; a merge in progress finishes, no new work starts. */
+    public void stop() {
+        loops.forEach(DbSyncer::stop);
+        polls.shutdown();
+    }
+
+    /** Stops, waits for the loops, and closes the LMDBs this syncer opened. */
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+        for (Thread t : threads) {
+            t.join();
+        }
+        downloads.shutdownNow();
+        closeEnvironments();
+    }
+
+    private void closeEnvironments() {
+        environments.forEach(LmdbEnvironment::close);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread t = new Thread(runnable, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Sets up a {@link Syncer}: the storage is required, everything else optional. */
+    public static final class Builder {
+        private final ThunderstreamConfig config;
+        private final Map<String, Env<ByteBuffer>> environments = new HashMap<>();
+        private StorageBackend storage;
+        private boolean receiveOnly;
+        private SyncListener listener = new SyncListener() { };
+        private Clock clock = Clock.SYSTEM;
+        private String hostname = defaultHostname();
+
+        private Builder(ThunderstreamConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        public Builder storage(StorageBackend storage) {
+            this.storage = storage;
+            return this;
+        }
+
+        /** Syncs an environment the application has open already (LMDB allows one per process) as LMDB {@code db}. */
+        public Builder environment(String db, Env<ByteBuffer> env) {
+            if (!config.lmdbs().containsKey(db)) {
+                throw new IllegalArgumentException("no LMDB named " + db + " in the config; configured: " + config.lmdbs().keySet());
+            }
+            environments.put(db, env);
+            return this;
+        }
+
+        /** Merges snapshots of other instances but never stores snapshots (the {@code receive} command). */
+        public Builder receiveOnly(boolean receiveOnly) {
+            this.receiveOnly = receiveOnly;
+            return this;
+        }
+
+        public Builder listener(SyncListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Syncer build() {
+            Objects.requireNonNull(storage, "storage");
+            return new Syncer(this);
+        }
+
+        private static String defaultHostname() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "";
+            }
+        }
+    }
+}
