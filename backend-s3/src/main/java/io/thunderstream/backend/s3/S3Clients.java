@@ -11,7 +11,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.utils.AttributeMap;
@@ -23,7 +23,7 @@ final class S3Clients {
     }
 
     static SdkHttpClient httpClient(S3Options options) {
-        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder()
                 .connectionTimeout(options.dialTimeout)
                 .connectionMaxIdleTime(options.idleConnTimeout)
                 .maxConnections(options.maxIdleConns)

@@ -133,7 +133,7 @@ class MultipartUploadTest {
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
-                .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.create())
+                .httpClient(software.amazon.awssdk.http.apache5.Apache5HttpClient.create())
                 .build();
     }
 

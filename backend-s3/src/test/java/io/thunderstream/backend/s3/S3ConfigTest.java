@@ -128,6 +128,23 @@ class S3ConfigTest {
     }
 
     @Test
+    void withoutKeysTheDefaultCredentialChainIsUsed() throws Exception {
+        Map<String, Object> options = server.options(bucket);
+        options.remove("access_key");
+        options.remove("secret_key");
+        // System properties are the JVM's stand-in for AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in that chain.
+        System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+        try (StorageBackend backend = new S3BackendProvider().create(StorageConfig.of("s3", options))) {
+            backend.write("via-chain", new byte[] {7});
+            assertThat(backend.readAllBytes("via-chain")).containsExactly(7);
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    @Test
     void secretsAreMaskedInDescriptionsAndNeverInToString() throws Exception {
         S3BackendProvider provider = new S3BackendProvider();
         StorageConfig byUrl = StorageConfig.ofUrl(url("/env1"));
