@@ -418,6 +418,14 @@ final class GcsBackend implements StorageBackend {
                         + se.getMessage() + "); check credentials_file or the Application Default Credentials, and the "
                         + "principal's roles on the bucket", e);
             }
+            if (code == 0) { // no HTTP response: DNS, connect, TLS, timeout
+                Throwable root = se;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                return new StorageException("gcs: " + op + what + " in " + where + " failed: cannot reach "
+                        + (options.endpoint() == null ? "storage.googleapis.com" : options.endpoint()) + ": " + root, e);
+            }
             return new StorageException("gcs: " + op + what + " in " + where + " failed: HTTP " + code + " " + se.getMessage(), e);
         }
         return new StorageException("gcs: " + op + what + " in " + where + " failed: " + e, e);

@@ -142,7 +142,8 @@ class GcsOptionsTest {
         try (StorageBackend b = new GcsBackendProvider().create(StorageConfig.of("gcs", Map.of("bucket", "b",
                 "endpoint_url", "http://127.0.0.1:" + closedPort, "client_timeout", "2s", "dial_timeout", "1s")))) {
             assertThatThrownBy(() -> b.list("")).isInstanceOf(StorageException.class)
-                    .hasMessageContaining("gcs: list").hasMessageContaining("bucket \"b\"");
+                    .hasMessageContaining("gcs: list").hasMessageContaining("bucket \"b\"")
+                    .hasMessageContaining("cannot reach http://127.0.0.1:" + closedPort);
         }
     }
 }
