@@ -1,13 +1,14 @@
 package io.thunderstream.cli;
 
+import io.thunderstream.api.BlobInfo;
+import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.snapshot.SnapshotJson;
+import io.thunderstream.engine.snapshot.SnapshotName;
 import io.thunderstream.engine.snapshot.SnapshotReader;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -15,24 +16,176 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code thunderstream snapshots ...}: work with snapshot files. */
+/** {@code thunderstream snapshots ...}: the snapshots in the configured storage, and snapshot files. */
 @Command(name = "snapshots",
         mixinStandardHelpOptions = true,
-        description = "Work with snapshot files.",
-        subcommands = {SnapshotsCommand.Dump.class})
+        description = "List, fetch, store, print and remove snapshots.",
+        subcommands = {SnapshotsCommand.ListSnapshots.class, SnapshotsCommand.Get.class, SnapshotsCommand.Put.class,
+                SnapshotsCommand.Dump.class, SnapshotsCommand.Remove.class})
 public final class SnapshotsCommand {
 
-    /** {@code thunderstream snapshots dump --local FILE [--format json|text] [--dbi NAME]}. */
+    /** Shared by the subcommands: the storage of the config. */
+    abstract static class StorageCommand {
+        @Spec
+        CommandSpec spec;
+
+        StorageBackend storage() throws IOException {
+            ThunderstreamCommand top = ThunderstreamCommand.of(spec);
+            return top.openStorage(top.config());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the snapshots in the storage.")
+    static final class ListSnapshots extends StorageCommand implements Callable<Integer> {
+        @Option(names = {"-l", "--long"}, description = "Show size and last-modified time.")
+        boolean long_;
+
+        @Option(names = {"-t", "--time"}, description = "Sort by snapshot time (newest last) instead of by name.")
+        boolean byTime;
+
+        @Option(names = {"-p", "--prefix"}, paramLabel = "PREFIX", defaultValue = "", description = "Only names starting with PREFIX (e.g. main__).")
+        String prefix;
+
+        @Override
+        public Integer call() throws IOException {
+            List<BlobInfo> blobs;
+            try (StorageBackend storage = storage()) {
+                blobs = new ArrayList<>(storage.list(prefix));
+            }
+            if (byTime) {
+                blobs.sort(Comparator.comparing((BlobInfo b) -> SnapshotName.parse(b.name())
+                        .map(n -> n.timestamp().toString()).orElse("")).thenComparing(BlobInfo::name));
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            for (BlobInfo b : blobs) {
+                out.println(long_ ? String.format("%12d  %-30s  %s", b.size(), b.lastModified() == null ? "-" : b.lastModified(), b.name()) : b.name());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Download a snapshot to a file.")
+    static final class Get extends StorageCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage.")
+        String name;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write it (default: NAME in the current directory).")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            Path target = output != null ? output : Path.of(name.replace('/', '_'));
+            Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".thunderstream-get-", ".tmp");
+            try (StorageBackend storage = storage(); InputStream in = storage.read(name)) {
+                long size = storage.list(name).stream().filter(b -> b.name().equals(name)).mapToLong(BlobInfo::size).findFirst().orElse(-1);
+                try (OutputStream out = Files.newOutputStream(temp)) {
+                    copyWithProgress(in, out, size);
+                }
+                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            spec.commandLine().getErr().println("wrote " + target);
+            return 0;
+        }
+
+        /** Copies, and on a terminal shows how far a large download has come. */
+        private void copyWithProgress(InputStream in, OutputStream out, long size) throws IOException {
+            boolean show = System.console() != null && size > (8L << 20);
+            byte[] buf = new byte[1 << 16];
+            long done = 0;
+            long lastShown = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                done += n;
+                if (show && done - lastShown >= (4L << 20)) {
+                    System.err.printf("\r%s: %d of %d MiB (%d%%)", name, done >> 20, size >> 20, 100 * done / size);
+                    lastShown = done;
+                }
+            }
+            if (show) {
+                System.err.println();
+            }
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = "Store a snapshot file. It must decode unless --force; its name must be a snapshot name.")
+    static final class Put extends StorageCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "Snapshot file (.pb.gz).")
+        Path file;
+
+        @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name in the storage (default: the file's name).")
+        String name;
+
+        @Option(names = "--force", description = "Store even if the file does not decode or its name is no snapshot name.")
+        boolean force;
+
+        @Override
+        public Integer call() throws IOException {
+            String target = name != null ? name : file.getFileName().toString();
+            if (!force) {
+                if (SnapshotName.parse(target).isEmpty()) {
+                    throw new IllegalArgumentException("\"" + target + "\" is not a snapshot name (db__instance__yyyyMMdd-HHmmss-nnnnnnnnn__GX.pb.gz);"
+                            + " give one with -n or use --force");
+                }
+                try (SnapshotReader reader = SnapshotReader.openGzip(Files.newInputStream(file))) {
+                    while (reader.next() != SnapshotReader.Event.END) {
+                        // decoding the whole file is the check
+                    }
+                }
+            }
+            try (StorageBackend storage = storage(); InputStream in = Files.newInputStream(file)) {
+                storage.write(target, in, Files.size(file));
+            }
+            spec.commandLine().getErr().println("stored " + target);
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a snapshot from the storage.")
+    static final class Remove extends StorageCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage.")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StorageBackend storage = storage()) {
+                storage.delete(name);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code thunderstream snapshots dump NAME|--local FILE [--format json|text] [--dbi NAME]}. */
     @Command(name = "dump",
             mixinStandardHelpOptions = true,
-            description = "Print the contents of a snapshot (.pb.gz) file.")
-    static final class Dump implements Callable<Integer> {
+            description = "Print the contents of a snapshot, from the storage or from a local file.")
+    static final class Dump extends StorageCommand implements Callable<Integer> {
         enum Format { json, text }
 
-        @Option(names = "--local", required = true, paramLabel = "FILE", description = "Snapshot file on the local disk.")
-        Path file;
+        static final class Source {
+            @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage.")
+            String name;
+
+            @Option(names = "--local", paramLabel = "FILE", description = "Snapshot file on the local disk.")
+            Path file;
+        }
+
+        @ArgGroup(multiplicity = "1")
+        Source source;
 
         @Option(names = "--format", defaultValue = "json", description = "json (the test vectors' schema, bytes as hex) or text. Default: ${DEFAULT-VALUE}.")
         Format format;
@@ -41,9 +194,12 @@ public final class SnapshotsCommand {
         String dbi;
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
+            String what = source.file != null ? source.file.toString() : source.name;
             OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
-            try (SnapshotReader reader = SnapshotReader.openGzip(Files.newInputStream(file))) {
+            StorageBackend storage = source.file == null ? storage() : null;
+            try (InputStream in = storage != null ? storage.read(source.name) : Files.newInputStream(source.file);
+                    SnapshotReader reader = SnapshotReader.openGzip(in)) {
                 if (format == Format.json) {
                     SnapshotJson.writeJson(reader, stdout, dbi);
                     stdout.flush();
@@ -52,24 +208,14 @@ public final class SnapshotsCommand {
                 }
                 return 0;
             } catch (SnapshotFormatException e) {
-                flushQuietly(stdout);
-                System.err.println("thunderstream: " + file + ": " + e.getMessage());
-                return 1;
+                stdout.flush();
+                throw new IOException(what + ": " + e.getMessage(), e);
             } catch (NoSuchFileException e) {
-                System.err.println("thunderstream: " + file + ": no such file");
-                return 1;
-            } catch (IOException e) {
-                flushQuietly(stdout);
-                System.err.println("thunderstream: " + file + ": " + e);
-                return 1;
-            }
-        }
-
-        private static void flushQuietly(OutputStream out) {
-            try {
-                out.flush();
-            } catch (IOException ignored) {
-                // stdout gone: nothing left to tell
+                throw new IOException(what + ": no such file", e);
+            } finally {
+                if (storage != null) {
+                    storage.close();
+                }
             }
         }
     }

@@ -1,0 +1,68 @@
+package io.thunderstream.cli;
+
+import io.thunderstream.engine.config.LmdbConfig;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code thunderstream dump}: the contents of the configured LMDBs, one entry a line. */
+@Command(name = "dump", mixinStandardHelpOptions = true,
+        description = "Print the entries of the configured LMDBs: db, DBI, key, value (text when printable, else hex).")
+final class DumpCommand extends LmdbCommand implements Callable<Integer> {
+
+    @Option(names = {"-n", "--dbi"}, paramLabel = "DBI", description = "Only this DBI.")
+    String dbi;
+
+    @Option(names = {"-H", "--headers"}, description = "Decode the Lightning Stream value headers (timestamp, txn, flags).")
+    boolean headers;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        for (LmdbConfig config : lmdbs()) {
+            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+                Txn<ByteBuffer> txn = lmdb.env().txnRead();
+                try {
+                    for (String name : lmdb.dbiNames(txn)) {
+                        if (dbi == null || dbi.equals(name)) {
+                            dump(out, lmdb, txn, name);
+                        }
+                    }
+                    lmdb.commit(txn);
+                } finally {
+                    lmdb.abort(txn);
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void dump(PrintWriter out, LmdbEnvironment lmdb, Txn<ByteBuffer> txn, String name) {
+        Dbi<ByteBuffer> handle = lmdb.dbi(txn, name);
+        try (Cursor<ByteBuffer> cursor = handle.openCursor(txn)) {
+            for (boolean more = cursor.first(); more; more = cursor.next()) {
+                ByteBuffer key = cursor.key();
+                ByteBuffer value = cursor.val();
+                StringBuilder line = new StringBuilder().append(lmdb.name()).append('\t').append(name).append('\t')
+                        .append(Printable.of(key)).append('\t');
+                if (headers && !LmdbEnvironment.isPrivate(name)) {
+                    int length = ValueHeader.length(value, name, key);
+                    long ts = ValueHeader.timestampNano(value);
+                    line.append("ts=").append(Instant.ofEpochSecond(0, ts)).append(" txn=").append(ValueHeader.txnId(value))
+                            .append(ValueHeader.isDeleted(value) ? " deleted" : "").append('\t');
+                    value.position(value.position() + length);
+                }
+                out.println(line.append(Printable.of(value)));
+            }
+        }
+    }
+}

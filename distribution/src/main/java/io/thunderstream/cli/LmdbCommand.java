@@ -1,0 +1,26 @@
+package io.thunderstream.cli;
+
+import io.thunderstream.engine.config.LmdbConfig;
+import io.thunderstream.engine.config.ThunderstreamConfig;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The part of {@code dump} and {@code stats} that picks the configured LMDBs to look at. */
+abstract class LmdbCommand {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--db", paramLabel = "NAME", description = "Only this LMDB of the config (default: all).")
+    String db;
+
+    List<LmdbConfig> lmdbs() {
+        ThunderstreamConfig config = ThunderstreamCommand.of(spec).config();
+        if (db != null) {
+            config = config.withOnlyLmdb(db);
+        }
+        return List.copyOf(config.lmdbs().values());
+    }
+}
