@@ -88,6 +88,7 @@ final class DbSyncer {
 
     /** Runs until {@link #stop()}, or after the first pass with only_once. */
     void run() throws IOException, InterruptedException {
+        lastSnapshotNanos = clock.nanosSinceEpoch(); // the forced-snapshot interval counts from the start
         loadNewestSnapshots();
         ownSnapshotLoaded = true;
         snapshotIfChanged();
