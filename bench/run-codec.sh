@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 java -Xmx2g -cp "$jar" io.thunderstream.bench.CodecData "$work"
 
 best() { # best wall time in seconds of 5 runs of "$@"
-  local best=999999 t0 t1 t
+  local best=999999999999 t0 t1 t
   for _ in 1 2 3 4 5; do
     t0=$(date +%s%N); "$@"; t1=$(date +%s%N)
     t=$(( (t1 - t0) / 1000 ))

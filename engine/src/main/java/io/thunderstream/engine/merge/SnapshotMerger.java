@@ -8,7 +8,10 @@ import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
@@ -24,20 +27,42 @@ import org.slf4j.LoggerFactory;
  * <p>The snapshot is streamed: entries are compared one at a time as they are decoded. Comparing
  * happens in a read transaction, so a snapshot that changes nothing (the steady state) never
  * takes LMDB's write lock; at the first entry that must be written the merge moves into a write
- * transaction, which is committed only once the whole snapshot has decoded without error, so a
- * corrupt or truncated snapshot applies nothing.
+ * transaction.
+ *
+ * <p>The write lock is held at most {@code lockDuration} at a time ({@code merge_lock_duration}):
+ * when a write transaction has held it that long, it is committed, the merge goes on comparing in
+ * a read transaction and takes the lock again at the next difference, so application writers wait
+ * about that long at most. A merge that fits in one write transaction commits only once the whole
+ * snapshot decoded without error, so a corrupt or truncated snapshot applies nothing. A merge
+ * that needs several commits first checks the whole snapshot ({@link SnapshotCheck}; the receiver
+ * usually did that right after the download), so it too applies nothing of a snapshot that would
+ * be rejected. Between its commits readers see part of the snapshot applied, each key whole; an
+ * interrupted merge is simply redone, every snapshot being a full state.
  */
 public final class SnapshotMerger {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotMerger.class);
 
+    /** Entries between two looks at the clock while the write lock is held. */
+    private static final int CLOCK_EVERY = 16;
+
     private final LmdbEnvironment lmdb;
     private final boolean headerExtraPadding;
+    private final long lockNanos;
 
-    /** @param headerExtraPadding write headers with one empty extension block (for testing readers) */
+    /** A merger that writes each snapshot in one transaction, as Lightning Stream does. */
     public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding) {
+        this(lmdb, headerExtraPadding, Duration.ZERO);
+    }
+
+    /**
+     * @param headerExtraPadding write headers with one empty extension block (for testing readers)
+     * @param lockDuration       how long one write transaction may hold the lock; zero: no limit
+     */
+    public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding, Duration lockDuration) {
         this.lmdb = lmdb;
         this.headerExtraPadding = headerExtraPadding;
+        this.lockNanos = lockDuration.toNanos();
     }
 
     /**
@@ -47,11 +72,27 @@ public final class SnapshotMerger {
      *                           added for absent keys, so the sweeper's work is not undone; 0: none
      */
     public MergeResult merge(SnapshotSource source, long deletedCutoffNanos) throws IOException {
-        try (Merge merge = new Merge(source, deletedCutoffNanos)) {
-            return merge.run();
-        } catch (org.lmdbjava.Env.MapFullException e) {
-            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                    + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+        SnapshotSource current = source;
+        while (true) {
+            try (Merge merge = new Merge(current, deletedCutoffNanos)) {
+                return merge.run();
+            } catch (NeedsCheck e) {
+                // The first slice ran out on an unchecked snapshot: it is rolled back (close), and
+                // the merge starts again once the whole snapshot is known to be good.
+                current = SnapshotCheck.check(source, lmdb.name(), lmdb.env().getMaxKeySize());
+            } catch (org.lmdbjava.Env.MapFullException e) {
+                throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
+                        + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+            }
+        }
+    }
+
+    /** Thrown when a merge needs a second transaction before its snapshot was checked whole. */
+    private static final class NeedsCheck extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeedsCheck() {
+            super(null, null, false, false);
         }
     }
 
@@ -59,11 +100,15 @@ public final class SnapshotMerger {
     private final class Merge implements AutoCloseable {
         private final SnapshotSource source;
         private final long deletedCutoffNanos;
+        private final SnapshotCheck rules;
         private final ByteBuffer key = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
-        private boolean dbiCreated;
         private Map<String, Long> flagsOnWire;
         private Txn<ByteBuffer> txn;
         private boolean writing;
+        private boolean sliceChanged;
+        private long sliceStart;
+        private int sinceClock;
+        private final List<Long> committed = new ArrayList<>();
         private String dbiName;
         private Dbi<ByteBuffer> dbi;
         private boolean skipDbi;
@@ -73,6 +118,8 @@ public final class SnapshotMerger {
         Merge(SnapshotSource source, long deletedCutoffNanos) {
             this.source = source;
             this.deletedCutoffNanos = deletedCutoffNanos;
+            this.rules = new SnapshotCheck(lmdb.name(), source.name(), key.capacity());
+            this.flagsOnWire = source.checkedDbiFlags().orElse(null);
         }
 
         MergeResult run() throws IOException {
@@ -80,24 +127,15 @@ public final class SnapshotMerger {
             try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
                 for (Event e; (e = reader.next()) != Event.END; ) {
                     switch (e) {
-                        case META -> checkDatabase(reader);
+                        case META -> rules.database(reader);
                         case DBI_START -> startDbi(reader);
                         case ENTRY -> mergeEntry(reader);
                         case DBI_END -> endDbi(reader);
                         default -> throw new IllegalStateException(e.toString());
                     }
                 }
-                long committed = writing && (written > 0 || dbiCreated) ? txn.getId() : 0;
-                lmdb.commit(txn);
-                txn = null;
+                endTxn();
                 return new MergeResult(reader.meta(), read, written, committed);
-            }
-        }
-
-        private void checkDatabase(SnapshotReader reader) {
-            String db = reader.meta().databaseName();
-            if (!db.isEmpty() && !db.equals(lmdb.name())) {
-                throw refused("it holds database \"" + db + "\"");
             }
         }
 
@@ -109,16 +147,14 @@ public final class SnapshotMerger {
                 log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), source.name(), dbiName);
                 return;
             }
-            checkTransform(reader.dbiTransform());
+            rules.transform(reader);
             dbi = lmdb.dbi(txn, dbiName);
             if (dbi == null) {
                 long flags = flagsOnWire(dbiName);
-                if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
-                    throw refused("DBI " + dbiName + " is DUPSORT, which native mode cannot sync");
-                }
+                rules.notDupsort(dbiName, flags);
                 beginWriting();
                 dbi = lmdb.createDbi(txn, dbiName, (int) flags);
-                dbiCreated = true;
+                sliceChanged = true;
             }
         }
 
@@ -126,10 +162,7 @@ public final class SnapshotMerger {
             if (skipDbi) {
                 return;
             }
-            checkTransform(reader.dbiTransform());
-            if (DbiFlags.has(reader.dbiFlags(), DbiFlags.DUPSORT)) {
-                throw refused("DBI " + dbiName + " is DUPSORT, which native mode cannot sync");
-            }
+            rules.dbiEnd(reader);
             if (dbi != null) {
                 int local = LmdbEnvironment.flags(txn, dbi);
                 if (local != reader.dbiFlags()) {
@@ -139,24 +172,20 @@ public final class SnapshotMerger {
             }
         }
 
-        private void checkTransform(String transform) {
-            if (!transform.isEmpty()) {
-                throw refused("DBI " + dbiName + " has transform \"" + transform + "\"; native mode takes none");
-            }
-        }
-
         private void mergeEntry(SnapshotReader reader) {
             read++;
             if (skipDbi) {
                 return;
             }
-            ByteBuffer remoteKey = reader.key();
-            if (remoteKey.remaining() > key.capacity() || remoteKey.remaining() == 0) {
-                throw refused("DBI " + dbiName + " holds a key of " + remoteKey.remaining()
-                        + " bytes; LMDB keys are 1 to " + key.capacity() + " bytes");
+            if (writing && lockNanos > 0 && ++sinceClock == CLOCK_EVERY) {
+                sinceClock = 0;
+                if (System.nanoTime() - sliceStart >= lockNanos) {
+                    endSlice();
+                }
             }
+            rules.key(reader);
             key.clear();
-            key.put(remoteKey).flip();
+            key.put(reader.key()).flip();
 
             ByteBuffer value = reader.value();
             long ts = reader.timestampNano();
@@ -185,6 +214,7 @@ public final class SnapshotMerger {
                 out.put(value);
             }
             written++;
+            sliceChanged = true;
         }
 
         /** Whether the remote entry replaces the local value of {@link #key} in the current transaction. */
@@ -207,8 +237,32 @@ public final class SnapshotMerger {
                 return;
             }
             lmdb.commit(txn);
+            txn = null;
             txn = lmdb.env().txnWrite();
+            sliceStart = System.nanoTime(); // the lock is held from here
+            sinceClock = 0;
             writing = true;
+        }
+
+        /** Commits the write transaction and goes on comparing in a read transaction, lock released. */
+        private void endSlice() {
+            if (source.checkedDbiFlags().isEmpty()) {
+                throw new NeedsCheck();
+            }
+            endTxn();
+            txn = lmdb.env().txnRead();
+        }
+
+        private void endTxn() {
+            long id = txn.getId();
+            boolean changed = writing && sliceChanged;
+            lmdb.commit(txn);
+            txn = null;
+            if (changed) {
+                committed.add(id);
+            }
+            writing = false;
+            sliceChanged = false;
         }
 
         private long flagsOnWire(String name) throws IOException {
@@ -229,10 +283,6 @@ public final class SnapshotMerger {
                 }
             }
             return flags;
-        }
-
-        private MergeException refused(String why) {
-            return new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name() + " not merged: " + why);
         }
 
         @Override

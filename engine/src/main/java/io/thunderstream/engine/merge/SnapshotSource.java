@@ -2,11 +2,14 @@ package io.thunderstream.engine.merge;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A downloaded snapshot ({@code .pb.gz} bytes) that can be read more than once: in memory or
  * in a temp file. The merge reads it a second time only in the rare case that it must learn a
- * new DBI's flags, which the wire may carry after the DBI's entries.
+ * new DBI's flags, which the wire may carry after the DBI's entries, or when a merge in several
+ * transactions must check it whole first ({@link SnapshotCheck}).
  */
 public interface SnapshotSource {
 
@@ -15,6 +18,35 @@ public interface SnapshotSource {
 
     /** A fresh stream over the compressed bytes. */
     InputStream open() throws IOException;
+
+    /**
+     * The final flags of every DBI when the whole snapshot passed {@link SnapshotCheck}; empty
+     * when it was not checked.
+     */
+    default Optional<Map<String, Long>> checkedDbiFlags() {
+        return Optional.empty();
+    }
+
+    /** {@code source}, known to have passed {@link SnapshotCheck}. */
+    static SnapshotSource checked(SnapshotSource source, Map<String, Long> dbiFlags) {
+        Optional<Map<String, Long>> flags = Optional.of(Map.copyOf(dbiFlags));
+        return new SnapshotSource() {
+            @Override
+            public String name() {
+                return source.name();
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                return source.open();
+            }
+
+            @Override
+            public Optional<Map<String, Long>> checkedDbiFlags() {
+                return flags;
+            }
+        };
+    }
 
     /** A source over bytes in memory. */
     static SnapshotSource of(String name, byte[] compressed) {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * downloaded and store a snapshot when the LMDB changed locally.
  *
  * <p>Local changes are told from merges by the LMDB's transaction id: a merge that commits txn
- * T right after the snapshot of T-1 proves nothing else was written, so merges alone never cause
- * snapshots. Merges and snapshots run in turn on this loop's thread.
+ * T right after the snapshot of T-1 (or, in slices, T, T+1, ... with no gap) proves nothing else
+ * was written, so merges alone never cause snapshots. Merges and snapshots run in turn on this loop's thread.
  */
 final class DbSyncer {
 
@@ -61,7 +61,7 @@ final class DbSyncer {
         this.lmdb = lmdb;
         this.receiver = receiver;
         this.sender = sender;
-        this.merger = new SnapshotMerger(lmdb, lmdbConfig.headerExtraPaddingBlock());
+        this.merger = new SnapshotMerger(lmdb, lmdbConfig.headerExtraPaddingBlock(), lmdbConfig.mergeLockDuration());
         this.receiveOnly = receiveOnly;
         this.listener = listener;
         this.clock = clock;
@@ -175,7 +175,9 @@ final class DbSyncer {
             long start = System.nanoTime();
             MergeResult result = merger.merge(d.source(), deletedCutoffNanos());
             receiver.markMerged(d.name());
-            if (result.committedTxnId() != 0 && result.committedTxnId() == lastSnapshotTxnId + 1) {
+            // Only when the merge's transactions (one per slice) directly follow the snapshot:
+            // an application write between slices is a local change to store.
+            if (result.follows(lastSnapshotTxnId)) {
                 lastSnapshotTxnId = result.committedTxnId();
             }
             log.info("db {} instance {}: merged snapshot {}: {} entries, {} changed, txn {} ({} ms)", db,

@@ -2,6 +2,7 @@ package io.thunderstream.engine.sync;
 
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.StorageBackend;
+import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
 import io.thunderstream.engine.snapshot.SnapshotName;
 import java.io.IOException;
@@ -16,6 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +33,16 @@ final class Receiver {
 
     private static final Logger log = LoggerFactory.getLogger(Receiver.class);
 
-    /** Snapshots up to this size are downloaded into memory, larger ones into a temp file. */
-    static final long MEMORY_DOWNLOAD_LIMIT = 64L << 20;
+    /** The share of the heap that downloaded snapshots of all LMDBs may take together: a quarter. */
+    private static final int HEAP_SHARE_DIVISOR = 4;
 
     private final String db;
     private final String ownInstance;
     private final StorageBackend storage;
     private final Executor downloads;
+    private final int maxKeySize;
+    private final Semaphore memorySlots;
+    private final long memoryLimit;
 
     private final Set<String> rejected = ConcurrentHashMap.newKeySet();
     private final Map<String, SnapshotName> merged = new ConcurrentHashMap<>();
@@ -45,11 +51,30 @@ final class Receiver {
     private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
     private volatile IOException listFailure;
 
-    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads) {
+    /**
+     * @param maxKeySize        the LMDB's largest key, for {@link SnapshotCheck}
+     * @param memorySnapshots   {@code memory_downloaded_snapshots}: downloads held in memory at once
+     * @param memoryLimit       the largest download held in memory; larger ones, and any beyond
+     *                          {@code memorySnapshots}, go to a temp file
+     */
+    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads, int maxKeySize,
+            int memorySnapshots, long memoryLimit) {
         this.db = db;
         this.ownInstance = ownInstance;
         this.storage = storage;
         this.downloads = downloads;
+        this.maxKeySize = maxKeySize;
+        this.memorySlots = new Semaphore(memorySnapshots);
+        this.memoryLimit = Math.min(memoryLimit, Integer.MAX_VALUE - 16);
+    }
+
+    /**
+     * The largest download one of {@code memorySnapshots} slots of one of {@code lmdbs} LMDBs may
+     * hold in memory: together they take at most a quarter of the heap ({@code -Xmx}), so a large
+     * snapshot streams through a temp file rather than exhausting a small heap.
+     */
+    static long memoryLimit(long maxHeap, int memorySnapshots, int lmdbs) {
+        return maxHeap / HEAP_SHARE_DIVISOR / memorySnapshots / Math.max(1, lmdbs);
     }
 
     /** The newest usable snapshot of every instance, this one's included, from a listing. */
@@ -117,7 +142,7 @@ final class Receiver {
         downloading.put(instance, name);
         downloads.execute(() -> {
             try {
-                Download d = download(name);
+                Download d = checked(download(name));
                 Download replaced = ready.put(instance, d);
                 if (replaced != null) {
                     replaced.release();
@@ -135,25 +160,52 @@ final class Receiver {
         });
     }
 
-    /** Downloads one snapshot now, on the calling thread. */
+    /**
+     * Downloads one snapshot now, on the calling thread: into memory while a slot is free and it
+     * fits {@code memoryLimit}, otherwise streamed into a temp file.
+     */
     Download download(SnapshotName name) throws IOException {
         String blob = name.toString();
+        boolean slot = memorySlots.tryAcquire();
         try (InputStream in = storage.read(blob)) {
-            byte[] head = in.readNBytes((int) MEMORY_DOWNLOAD_LIMIT + 1);
-            if (head.length <= MEMORY_DOWNLOAD_LIMIT) {
-                return new Download(name, SnapshotSource.of(blob, head), null);
+            byte[] head = slot ? in.readNBytes((int) memoryLimit + 1) : new byte[0];
+            if (slot && head.length <= memoryLimit) {
+                slot = false; // the download holds it until released, once
+                AtomicBoolean freed = new AtomicBoolean();
+                return new Download(name, SnapshotSource.of(blob, head), null, () -> {
+                    if (freed.compareAndSet(false, true)) {
+                        memorySlots.release();
+                    }
+                });
             }
             Path temp = Files.createTempFile("thunderstream-" + db + "-", ".pb.gz");
-            try {
-                Files.write(temp, head);
-                try (var out = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.APPEND)) {
-                    in.transferTo(out);
-                }
-            } catch (IOException e) {
+            try (var out = Files.newOutputStream(temp)) {
+                out.write(head);
+                head = null;
+                in.transferTo(out);
+            } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(temp);
                 throw e;
             }
-            return new Download(name, SnapshotSource.of(blob, temp), temp);
+            return new Download(name, SnapshotSource.of(blob, temp), temp, () -> { });
+        } finally {
+            if (slot) {
+                memorySlots.release();
+            }
+        }
+    }
+
+    /**
+     * Checks a download whole ({@link SnapshotCheck}) on the download thread, so that the sync
+     * loop can merge it in slices without a pass of its own. A snapshot that fails the check is
+     * handed on unchecked: the merge finds the same problem and rejects it.
+     */
+    private Download checked(Download d) {
+        try {
+            return d.withSource(SnapshotCheck.check(d.source(), db, maxKeySize));
+        } catch (IOException | RuntimeException e) {
+            log.debug("db {}: snapshot {} failed the check after its download: {}", db, d.name(), e.getMessage());
+            return d;
         }
     }
 

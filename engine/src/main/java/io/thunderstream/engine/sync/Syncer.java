@@ -65,7 +65,9 @@ public final class Syncer implements AutoCloseable {
                 LmdbEnvironment lmdb = given != null ? LmdbEnvironment.wrap(lmdbConfig.name(), given) : LmdbEnvironment.open(lmdbConfig);
                 environments.add(lmdb);
                 SnapshotSender sender = new SnapshotSender(lmdb, b.storage, config.instance(), b.hostname, b.clock);
-                Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), b.storage, downloads);
+                Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), b.storage, downloads,
+                        lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), Receiver.memoryLimit(
+                                Runtime.getRuntime().maxMemory(), config.memoryDownloadedSnapshots(), config.lmdbs().size()));
                 receivers.add(receiver);
                 loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, b.listener, b.clock));
             }

@@ -1,0 +1,114 @@
+package io.thunderstream.engine.merge;
+
+import io.thunderstream.engine.lmdb.DbiFlags;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.snapshot.SnapshotReader;
+import io.thunderstream.engine.snapshot.SnapshotReader.Event;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The rules a snapshot must pass before anything of it is merged into an LMDB, and a pass that
+ * applies them to a whole snapshot without touching LMDB: the gzip CRCs, the protobuf structure,
+ * the versions, the database name, no transform, no DUPSORT DBI, keys LMDB can store.
+ *
+ * <p>A merge that fits in one write transaction applies the rules as it goes and commits only
+ * at the end. A merge in several transactions ({@code merge_lock_duration}) commits early, so it
+ * needs the whole snapshot checked first: by the {@link io.thunderstream.engine.sync} receiver
+ * right after the download, or by the merger itself when its first slice runs out.
+ */
+public final class SnapshotCheck {
+
+    private final String lmdbName;
+    private final String snapshotName;
+    private final int maxKeySize;
+
+    SnapshotCheck(String lmdbName, String snapshotName, int maxKeySize) {
+        this.lmdbName = lmdbName;
+        this.snapshotName = snapshotName;
+        this.maxKeySize = maxKeySize;
+    }
+
+    /**
+     * Reads the whole snapshot and applies every rule.
+     *
+     * @param maxKeySize the LMDB's largest key ({@code Env.getMaxKeySize()})
+     * @return the source, marked checked, with the final flags of its DBIs
+     * @throws io.thunderstream.engine.snapshot.SnapshotFormatException when it is corrupt or incompatible
+     * @throws MergeException when this LMDB refuses what it holds
+     */
+    public static SnapshotSource check(SnapshotSource source, String lmdbName, int maxKeySize) throws IOException {
+        if (source.checkedDbiFlags().isPresent()) {
+            return source;
+        }
+        SnapshotCheck rules = new SnapshotCheck(lmdbName, source.name(), maxKeySize);
+        Map<String, Long> flags = new HashMap<>();
+        try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+            boolean skipDbi = false;
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                switch (e) {
+                    case META -> rules.database(reader);
+                    case DBI_START -> {
+                        skipDbi = LmdbEnvironment.isPrivate(reader.dbiName());
+                        if (!skipDbi) {
+                            rules.transform(reader);
+                        }
+                    }
+                    case ENTRY -> {
+                        if (!skipDbi) {
+                            rules.key(reader);
+                        }
+                    }
+                    case DBI_END -> {
+                        if (!skipDbi) {
+                            rules.dbiEnd(reader);
+                        }
+                        flags.put(reader.dbiName(), reader.dbiFlags());
+                    }
+                    default -> throw new IllegalStateException(e.toString());
+                }
+            }
+        }
+        return SnapshotSource.checked(source, flags);
+    }
+
+    void database(SnapshotReader reader) {
+        String db = reader.meta().databaseName();
+        if (!db.isEmpty() && !db.equals(lmdbName)) {
+            throw refused("it holds database \"" + db + "\"");
+        }
+    }
+
+    void transform(SnapshotReader reader) {
+        if (!reader.dbiTransform().isEmpty()) {
+            throw refused("DBI " + reader.dbiName() + " has transform \"" + reader.dbiTransform() + "\"; native mode takes none");
+        }
+    }
+
+    /** The DBI's final flags and transform, which the wire may carry after its entries. */
+    void dbiEnd(SnapshotReader reader) {
+        transform(reader);
+        notDupsort(reader.dbiName(), reader.dbiFlags());
+    }
+
+    void notDupsort(String dbi, long flags) {
+        if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
+            throw refused("DBI " + dbi + " is DUPSORT, which native mode cannot sync");
+        }
+    }
+
+    void key(SnapshotReader reader) {
+        ByteBuffer key = reader.key();
+        if (key.remaining() > maxKeySize || key.remaining() == 0) {
+            throw refused("DBI " + reader.dbiName() + " holds a key of " + key.remaining()
+                    + " bytes; LMDB keys are 1 to " + maxKeySize + " bytes");
+        }
+    }
+
+    MergeException refused(String why) {
+        return new MergeException("lmdb " + lmdbName + ": snapshot " + snapshotName + " not merged: " + why);
+    }
+}
