@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * transaction.
  *
  * <p>The write lock is held at most {@code lockDuration} at a time ({@code merge_lock_duration}):
- * when a write transaction has held it that long, it is committed, the merge goes on comparing in
- * a read transaction and takes the lock again at the next difference, so application writers wait
- * about that long at most. A merge that fits in one write transaction commits only once the whole
+ * when a write transaction has held it that long, less the time its commit will take (the last
+ * commit's), it is committed, the merge pauses a moment (1/50 of the duration) so that waiting
+ * writers get the lock, goes on comparing in a read transaction and takes the lock again at the
+ * next difference. So application writers wait about that long at most. A merge that fits in one write transaction commits only once the whole
  * snapshot decoded without error, so a corrupt or truncated snapshot applies nothing. A merge
  * that needs several commits first checks the whole snapshot ({@link SnapshotCheck}; the receiver
  * usually did that right after the download), so it too applies nothing of a snapshot that would
@@ -45,6 +47,8 @@ public final class SnapshotMerger {
 
     /** Entries between two looks at the clock while the write lock is held. */
     private static final int CLOCK_EVERY = 16;
+    /** The shortest pause between two slices, in which application writers take the lock. */
+    private static final long SLICE_PAUSE_MIN_NANOS = 200_000;
 
     private final LmdbEnvironment lmdb;
     private final boolean headerExtraPadding;
@@ -108,6 +112,7 @@ public final class SnapshotMerger {
         private boolean sliceChanged;
         private long sliceStart;
         private int sinceClock;
+        private long lastCommitNanos;
         private final List<Long> committed = new ArrayList<>();
         private String dbiName;
         private Dbi<ByteBuffer> dbi;
@@ -179,7 +184,8 @@ public final class SnapshotMerger {
             }
             if (writing && lockNanos > 0 && ++sinceClock == CLOCK_EVERY) {
                 sinceClock = 0;
-                if (System.nanoTime() - sliceStart >= lockNanos) {
+                // The commit holds the lock too: leave it the time the last one took.
+                if (System.nanoTime() - sliceStart >= Math.max(lockNanos / 4, lockNanos - lastCommitNanos)) {
                     endSlice();
                 }
             }
@@ -250,14 +256,21 @@ public final class SnapshotMerger {
                 throw new NeedsCheck();
             }
             endTxn();
+            // LMDB's write lock is not fair: a writer woken by the commit could lose it to this
+            // merge's next slice again and again. A pause lets waiting writers in.
+            LockSupport.parkNanos(Math.max(SLICE_PAUSE_MIN_NANOS, lockNanos / 50));
             txn = lmdb.env().txnRead();
         }
 
         private void endTxn() {
             long id = txn.getId();
             boolean changed = writing && sliceChanged;
+            long start = System.nanoTime();
             lmdb.commit(txn);
             txn = null;
+            if (writing) {
+                lastCommitNanos = System.nanoTime() - start;
+            }
             if (changed) {
                 committed.add(id);
             }

@@ -35,6 +35,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final ExecutorService pool;
     private final ArrayDeque<Future<Member>> inFlight = new ArrayDeque<>();
     private final ArrayDeque<byte[]> freeBlocks = new ArrayDeque<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> freeOutputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** One deflater per worker thread, reset for every block: zlib's state is costly to set up. */
+    private final java.util.List<Deflater> deflaters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ThreadLocal<Deflater> deflater;
     private byte[] block;
     private int blockLength;
     private boolean anyMember;
@@ -64,6 +68,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
             return t;
         });
         this.block = new byte[blockSize];
+        this.deflater = ThreadLocal.withInitial(() -> {
+            Deflater d = new Deflater(level, true);
+            deflaters.add(d);
+            return d;
+        });
     }
 
     @Override
@@ -113,13 +122,19 @@ public final class ParallelGzipOutputStream extends OutputStream {
         } finally {
             closed = true;
             pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deflaters.forEach(Deflater::end);
         }
     }
 
     private void submitBlock() throws IOException {
         byte[] data = block;
         int length = blockLength;
-        inFlight.add(pool.submit(() -> compress(data, length, level)));
+        inFlight.add(pool.submit(() -> compress(deflater.get(), data, length, freeOutputs.poll())));
         anyMember = true;
         block = freeBlocks.isEmpty() ? new byte[blockSize] : freeBlocks.poll();
         blockLength = 0;
@@ -141,6 +156,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
         out.write(m.bytes, 0, m.length);
         if (freeBlocks.size() < maxInFlight) {
             freeBlocks.add(m.input);
+            freeOutputs.add(m.bytes);
         }
     }
 
@@ -153,27 +169,26 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private record Member(byte[] input, byte[] bytes, int length) {
     }
 
-    /** One complete gzip member for {@code data[0, length)}. */
-    static Member compress(byte[] data, int length, int level) {
-        Deflater deflater = new Deflater(level, true);
-        try {
-            deflater.setInput(data, 0, length);
-            deflater.finish();
-            // Stored blocks cost 5 bytes per 64 KiB: this bound holds for any input and level.
-            byte[] outBytes = new byte[length + (length >> 12) + 64];
-            int p = GzipHeader.write(outBytes);
-            while (!deflater.finished()) {
-                if (p == outBytes.length - 8) {
-                    outBytes = java.util.Arrays.copyOf(outBytes, outBytes.length * 2);
-                }
-                p += deflater.deflate(outBytes, p, outBytes.length - 8 - p);
-            }
-            CRC32 crc = new CRC32();
-            crc.update(data, 0, length);
-            p = GzipHeader.writeTrailer(outBytes, p, crc.getValue(), length);
-            return new Member(data, outBytes, p);
-        } finally {
-            deflater.end();
+    /** One complete gzip member for {@code data[0, length)}, into {@code outBytes} if it is big enough. */
+    static Member compress(Deflater deflater, byte[] data, int length, byte[] outBytes) {
+        deflater.reset();
+        deflater.setInput(data, 0, length);
+        deflater.finish();
+        // Stored blocks cost 5 bytes per 64 KiB: this bound holds for any input and level.
+        int bound = length + (length >> 12) + 64;
+        if (outBytes == null || outBytes.length < bound) {
+            outBytes = new byte[bound];
         }
+        int p = GzipHeader.write(outBytes);
+        while (!deflater.finished()) {
+            if (p == outBytes.length - 8) {
+                outBytes = java.util.Arrays.copyOf(outBytes, outBytes.length * 2);
+            }
+            p += deflater.deflate(outBytes, p, outBytes.length - 8 - p);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data, 0, length);
+        p = GzipHeader.writeTrailer(outBytes, p, crc.getValue(), length);
+        return new Member(data, outBytes, p);
     }
 }

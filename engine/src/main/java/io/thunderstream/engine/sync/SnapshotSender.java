@@ -60,7 +60,7 @@ final class SnapshotSender {
                 txnId.set(txn.getId());
                 SnapshotMeta meta = new SnapshotMeta(SnapshotName.DEFAULT_GENERATION, instance, hostname, txn.getId(), nanos,
                         lmdb.name(), 0);
-                try (SnapshotWriter writer = new SnapshotWriter(Gzip.compress(compressed), meta)) {
+                try (SnapshotWriter writer = new SnapshotWriter(Gzip.compress(compressed, Gzip.DEFAULT_LEVEL, Gzip.DEFAULT_THREADS), meta)) {
                     for (String dbiName : lmdb.dbiNames(txn)) {
                         if (!LmdbEnvironment.isPrivate(dbiName)) {
                             writer.writeDbi(new LmdbDbiSource(txn, dbiName));

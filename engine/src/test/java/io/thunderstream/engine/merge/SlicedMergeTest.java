@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SlicedMergeTest {
 
     private static final long T = 1_700_000_000_000_000_000L;
-    private static final int ENTRIES = 2_000;
+    private static final int ENTRIES = 800;
     /** Every look at the clock ends the slice: a commit every few entries. */
     private static final Duration TINY = Duration.ofNanos(1);
 

@@ -1,0 +1,631 @@
+package io.thunderstream.bench.suite;
+
+import io.thunderstream.api.StorageBackend;
+import io.thunderstream.api.StorageBackends;
+import io.thunderstream.api.StorageConfig;
+import io.thunderstream.engine.config.ThunderstreamConfig;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.merge.MergeResult;
+import io.thunderstream.engine.merge.SnapshotCheck;
+import io.thunderstream.engine.merge.SnapshotMerger;
+import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.sync.Syncer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.Txn;
+
+/**
+ * Thunderstream's benchmark suite (issue 9): seven cases on generated PowerDNS-like data, each
+ * run several times, medians reported, with the C LMDB tools, gzip and pigz measured as
+ * baselines in the same run. Prints a markdown table. Not a test: nothing here fails on speed.
+ *
+ * <pre>
+ * bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7] [--work DIR] [--out FILE]
+ * </pre>
+ */
+public final class Suite {
+
+    private static final String DB = "main";
+
+    private final double scale;
+    private final int runs;
+    private final List<Integer> cases;
+    private final Path work;
+    private final Path launcher;
+    private final Path out;
+    private final int records;
+    private final List<String[]> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private Suite(Map<String, String> args) throws IOException {
+        scale = Double.parseDouble(args.getOrDefault("scale", "1.0"));
+        runs = Integer.parseInt(args.getOrDefault("runs", "3"));
+        cases = Stream.of(args.getOrDefault("cases", "1,2,3,4,5,6,7").split(",")).map(Integer::parseInt).toList();
+        work = Path.of(args.getOrDefault("work", Files.createTempDirectory("thunderstream-bench").toString()));
+        launcher = args.containsKey("thunderstream") ? Path.of(args.get("thunderstream")) : null;
+        out = args.containsKey("out") ? Path.of(args.get("out")) : null;
+        records = (int) Math.max(1000, Math.round(1_000_000 * scale));
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            if (!argv[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got " + argv[i]);
+            }
+            args.put(argv[i].substring(2), argv[i + 1]);
+        }
+        new Suite(args).run();
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(work);
+        for (String tool : List.of("mdb_dump", "mdb_load", "gzip")) {
+            if (!onPath(tool)) {
+                throw new IllegalStateException(tool + " is missing: apt-get install -y lmdb-utils gzip");
+            }
+        }
+        String machine = machine();
+        System.out.println(machine);
+        PdnsData data = PdnsData.of(records);
+        System.out.printf(Locale.ROOT, "data: %,d records + %,d domains = %,d entries, %d run(s) per case, work dir %s%n",
+                records, records / 10, data.entries(), runs, work);
+
+        // The source LMDB (instance A) and its mdb_dump, shared by the cases.
+        Path source = work.resolve("source");
+        if (!Files.exists(source.resolve("data.mdb"))) {
+            try (Env<ByteBuffer> env = openEnv(source)) {
+                data.writeTo(env);
+            }
+        }
+        Path dump = work.resolve("source.dump");
+        if (!Files.exists(dump)) {
+            sh("mdb_dump -a '" + source + "' > '" + dump + "'");
+        }
+        System.out.printf(Locale.ROOT, "source LMDB %,d bytes, mdb_dump text %,d bytes%n",
+                Files.size(source.resolve("data.mdb")), Files.size(dump));
+
+        Path snapshot = work.resolve("snapshot.pb.gz");
+        if (cases.contains(1) || !Files.exists(snapshot)) {
+            caseSnapshot(source, snapshot);
+        }
+        Path merged = work.resolve("merged");
+        if (cases.contains(2) || !Files.exists(merged.resolve("data.mdb"))) {
+            caseMergeIntoEmpty(snapshot, dump, merged, data.entries());
+        }
+        double steadySeconds = 0;
+        if (cases.contains(3) || cases.contains(4)) {
+            steadySeconds = caseSteadyState(snapshot, merged, data.entries());
+        }
+        if (cases.contains(4)) {
+            caseOnePercent(data, merged, steadySeconds);
+        }
+        if (cases.contains(5)) {
+            caseSmallHeap(source);
+        }
+        if (cases.contains(6)) {
+            caseLatency();
+        }
+        if (cases.contains(7)) {
+            caseLockWait(data, merged);
+        }
+        String table = table();
+        System.out.println();
+        System.out.println(table);
+        if (out != null) {
+            Files.writeString(out, machine + "\n\n" + table);
+        }
+    }
+
+    // ---- case 1: snapshot to the file backend vs mdb_dump | gzip -1 ----
+
+    private void caseSnapshot(Path source, Path snapshot) throws Exception {
+        List<Double> ours = new ArrayList<>();
+        List<Double> base = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            Path bucket = fresh(work.resolve("bucket-1"));
+            ours.add(seconds(() -> syncOnce(source, bucket, "bench-a", false)));
+            base.add(seconds(() -> sh("mdb_dump -a '" + source + "' | gzip -1 > '" + work.resolve("dump.gz") + "'")));
+            if (r == runs - 1) {
+                try (Stream<Path> files = Files.list(bucket)) {
+                    Files.copy(files.filter(p -> p.toString().endsWith(".pb.gz")).findFirst().orElseThrow(), snapshot,
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        row("1. snapshot to `fs` backend vs `mdb_dump -a \\| gzip -1`", s(median(ours)), s(median(base)),
+                ratio(median(ours), median(base)), "<= 0.35", median(ours) / median(base) <= 0.35);
+        notes.add(String.format(Locale.ROOT, "case 1: snapshot %,d bytes; mdb_dump | gzip -1 %,d bytes",
+                Files.size(snapshot), Files.size(work.resolve("dump.gz"))));
+    }
+
+    /** One {@code only_once} pass of a syncer on {@code lmdb}: stores a snapshot (or, receiving, merges). */
+    private void syncOnce(Path lmdb, Path bucket, String instance, boolean receive) throws Exception {
+        ThunderstreamConfig config = config(instance, lmdb, bucket, "1s", "1s").withOnlyOnce(true);
+        try (Env<ByteBuffer> env = openEnv(lmdb); StorageBackend storage = fs(bucket);
+                Syncer syncer = Syncer.builder(config).storage(storage).environment(DB, env).receiveOnly(receive).build()) {
+            syncer.start();
+            syncer.awaitTermination();
+        }
+    }
+
+    // ---- case 2: merge into an empty LMDB vs mdb_load ----
+
+    private void caseMergeIntoEmpty(Path snapshot, Path dump, Path merged, long entries) throws Exception {
+        List<Double> sliced = new ArrayList<>();
+        List<Double> oneTxn = new ArrayList<>();
+        List<Double> base = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            sliced.add(mergeInto(fresh(merged), snapshot, Duration.ofMillis(50)));
+            oneTxn.add(mergeInto(fresh(work.resolve("merged-one")), snapshot, Duration.ZERO));
+            if (r == 0 || base.get(0) < 30) { // mdb_load commits (fsync) every 100 entries: once is enough when slow
+                Path loaded = fresh(work.resolve("loaded"));
+                base.add(seconds(() -> sh("mdb_load -f '" + dump + "' '" + loaded + "'")));
+            }
+        }
+        row("2. merge into an empty LMDB (50 ms slices, checked first) vs `mdb_load`", s(median(sliced)),
+                s(median(base)), ratio(median(sliced), median(base)), "<= 1.0", median(sliced) <= median(base));
+        row("2b. the same in one transaction (`merge_lock_duration: 0`)", s(median(oneTxn)), s(median(base)),
+                ratio(median(oneTxn), median(base)), "-", null);
+        notes.add(String.format(Locale.ROOT, "case 2: %,d entries; %.1f M entries/s sliced, %.1f M/s in one transaction",
+                entries, entries / median(sliced) / 1e6, entries / median(oneTxn) / 1e6));
+    }
+
+    private double mergeInto(Path lmdb, Path snapshot, Duration lock) throws Exception {
+        try (Env<ByteBuffer> env = openEnv(lmdb)) {
+            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, lock);
+            return seconds(() -> merger.merge(SnapshotSource.of("snapshot", snapshot), 0));
+        }
+    }
+
+    // ---- case 3: steady state ----
+
+    private double caseSteadyState(Path snapshot, Path merged, long entries) throws Exception {
+        List<Double> times = new ArrayList<>();
+        long written = 0;
+        long txnMoves = 0;
+        long ioBytes = 0;
+        try (Env<ByteBuffer> env = openEnv(merged)) {
+            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, Duration.ofMillis(50));
+            for (int r = 0; r < runs; r++) {
+                long txn = env.info().lastTransactionId;
+                long io = processWriteBytes();
+                MergeResult[] result = new MergeResult[1];
+                times.add(seconds(() -> result[0] = merger.merge(SnapshotSource.of("snapshot", snapshot), 0)));
+                ioBytes += processWriteBytes() - io;
+                written += result[0].entriesWritten();
+                txnMoves += env.info().lastTransactionId - txn;
+            }
+        }
+        List<Double> gunzip = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            gunzip.add(seconds(() -> sh("gzip -dc < '" + snapshot + "' > /dev/null")));
+        }
+        double rate = entries / median(times);
+        row("3. steady-state merge (snapshot equal to the data) vs `gzip -dc` of the snapshot",
+                String.format(Locale.ROOT, "%s = %.2f M entries/s", s(median(times)), rate / 1e6), s(median(gunzip)),
+                ratio(median(times), median(gunzip)), ">= 5 M entries/s, 0 written",
+                rate >= 5e6 && written == 0 && txnMoves == 0);
+        notes.add(String.format(Locale.ROOT, "case 3: over %d runs %d entries written, txn id moved by %d, %,d bytes written by the process",
+                runs, written, txnMoves, ioBytes));
+        return median(times);
+    }
+
+    // ---- case 4: 1 % changed ----
+
+    private void caseOnePercent(PdnsData data, Path merged, double steadySeconds) throws Exception {
+        List<Double> merges = new ArrayList<>();
+        List<Double> checks = new ArrayList<>();
+        long written = 0;
+        try (Env<ByteBuffer> env = openEnv(merged)) {
+            LmdbEnvironment lmdb = LmdbEnvironment.wrap(DB, env);
+            SnapshotMerger merger = new SnapshotMerger(lmdb, false, Duration.ofMillis(50));
+            for (int r = 0; r < runs; r++) {
+                Path changed = work.resolve("changed-1pct.pb.gz");
+                data.changed(100, PdnsData.BASE_TS + 1_000_000_000L * (10 + r)).writeSnapshot(changed, DB);
+                SnapshotSource[] checked = new SnapshotSource[1];
+                checks.add(seconds(() -> checked[0] = SnapshotCheck.check(SnapshotSource.of("changed", changed), DB,
+                        env.getMaxKeySize())));
+                MergeResult[] result = new MergeResult[1];
+                merges.add(seconds(() -> result[0] = merger.merge(checked[0], 0)));
+                written += result[0].entriesWritten();
+            }
+        }
+        row("4. merge with 1 % changed (checked at download) vs case 3", s(median(merges)), s(steadySeconds),
+                ratio(median(merges), steadySeconds), "<= 1.2", median(merges) / steadySeconds <= 1.2);
+        notes.add(String.format(Locale.ROOT, "case 4: %,d entries written per run; the whole-snapshot check (run by the receiver"
+                + " on its download thread) took %s more", written / runs, s(median(checks))));
+    }
+
+    // ---- case 5: -Xmx64m, through the packaged launcher ----
+
+    private void caseSmallHeap(Path source) throws Exception {
+        if (launcher == null || !Files.isExecutable(launcher)) {
+            String why = "case 5 needs --thunderstream PATH/bin/thunderstream (mvn -pl distribution -am package)";
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException(why);
+            }
+            notes.add("case 5 skipped: " + why);
+            return;
+        }
+        Path bucket = fresh(work.resolve("bucket-5"));
+        Path target = fresh(work.resolve("small-heap"));
+        Path configA = writeConfig("a", source, bucket, false);
+        Path configB = writeConfig("b", target, bucket, true);
+        String[] sync = child(configA, "sync", "sync-a");
+        String[] receive = child(configB, "receive", "receive-b");
+        long entries;
+        try (Env<ByteBuffer> env = openEnv(target); Txn<ByteBuffer> txn = env.txnRead()) {
+            entries = 0;
+            for (String name : List.of("domains_v5", "records_v5")) {
+                entries += env.openDbi(txn, name.getBytes(StandardCharsets.UTF_8), null, false).stat(txn).entries;
+            }
+        }
+        row("5a. snapshot (`thunderstream sync --only-once`) with `-Xmx64m`", sync[0] + " s, peak RSS " + sync[1]
+                + " MiB, peak heap " + sync[2] + " MiB", "-", "-", "completes", !sync[0].isEmpty());
+        row("5b. merge into an empty LMDB (`thunderstream receive --only-once`) with `-Xmx64m`", receive[0]
+                + " s, peak RSS " + receive[1] + " MiB, peak heap " + receive[2] + " MiB", "-", "-", "completes",
+                entries == PdnsData.of(records).entries());
+        notes.add(String.format(Locale.ROOT, "case 5: the receiving LMDB holds %,d entries after the run", entries));
+    }
+
+    private Path writeConfig(String name, Path lmdb, Path bucket, boolean create) throws IOException {
+        Path file = work.resolve("config-" + name + ".yaml");
+        Files.writeString(file, """
+                instance: bench-%s
+                lmdbs:
+                  %s:
+                    path: %s
+                    schema_tracks_changes: true
+                    options:
+                      create: %s
+                      map_size: %d
+                storage:
+                  type: fs
+                  options:
+                    root_path: %s
+                """.formatted(name, DB, lmdb, create, mapSize(), bucket));
+        return file;
+    }
+
+    /** Runs the launcher with {@code -Xmx64m}: {wall seconds, peak RSS MiB, peak heap MiB}. */
+    private String[] child(Path config, String command, String name) throws Exception {
+        Path gcLog = work.resolve(name + "-gc.log");
+        Path timeLog = work.resolve(name + "-time.txt");
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/time", "-o", timeLog.toString(), "-f", "%e %M",
+                launcher.toString(), "-c", config.toString(), command, "--only-once");
+        pb.environment().put("JAVA_OPTS", "-Xmx64m -Xlog:gc:file=" + gcLog);
+        pb.redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile());
+        int code = pb.start().waitFor();
+        if (code != 0) {
+            throw new IllegalStateException(name + " with -Xmx64m failed (exit " + code + "); see " + work.resolve(name + ".log"));
+        }
+        String[] time = Files.readString(timeLog).trim().split("\\s+");
+        long peakHeap = 0;
+        var m = java.util.regex.Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gcLog));
+        while (m.find()) {
+            peakHeap = Math.max(peakHeap, Long.parseLong(m.group(1)));
+        }
+        return new String[] {time[0], String.valueOf(Long.parseLong(time[1]) / 1024), String.valueOf(peakHeap)};
+    }
+
+    // ---- case 6: replication latency ----
+
+    private void caseLatency() throws Exception {
+        int writes = (int) Math.max(20, Math.round(200 * Math.min(1.0, scale * 10)));
+        for (String interval : List.of("100ms", "1s")) {
+            List<Double> latencies = latency(interval, writes);
+            double p50 = percentile(latencies, 50);
+            double p99 = percentile(latencies, 99);
+            boolean fast = interval.equals("100ms");
+            row("6. replication latency A -> B, `fs` backend, " + (fast ? "100 ms intervals" : "default (1 s) intervals"),
+                    String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", p50, p99), "-", "-",
+                    fast ? "p99 <= 400 ms" : "-", fast ? p99 <= 400 : null);
+        }
+        notes.add("case 6: " + writes + " writes per setting, one every 50 ms, each a new key; B polls its LMDB every ms;"
+                + " S3Proxy not measured yet");
+    }
+
+    private List<Double> latency(String interval, int writes) throws Exception {
+        Path bucket = fresh(work.resolve("bucket-6"));
+        Path a = fresh(work.resolve("latency-a"));
+        Path b = fresh(work.resolve("latency-b"));
+        Map<String, Long> committed = new ConcurrentHashMap<>();
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        try (Env<ByteBuffer> envA = openEnv(a); Env<ByteBuffer> envB = openEnv(b); StorageBackend storage = fs(bucket)) {
+            Dbi<ByteBuffer> dbiA = envA.openDbi("records_v5", org.lmdbjava.DbiFlags.MDB_CREATE);
+            Dbi<ByteBuffer> dbiB = envB.openDbi("records_v5", org.lmdbjava.DbiFlags.MDB_CREATE);
+            put(envA, dbiA, "seed", 1);
+            try (Syncer syncA = Syncer.builder(config("a", a, bucket, interval, interval)).storage(storage)
+                    .environment(DB, envA).build();
+                    Syncer syncB = Syncer.builder(config("b", b, bucket, interval, interval)).storage(storage)
+                            .environment(DB, envB).build()) {
+                syncA.start();
+                syncB.start();
+                syncA.awaitFirstPass(Duration.ofMinutes(1));
+                syncB.awaitFirstPass(Duration.ofMinutes(1));
+                AtomicBoolean done = new AtomicBoolean();
+                Thread watcher = new Thread(() -> watch(envB, dbiB, committed, seen, done), "watcher");
+                watcher.start();
+                for (int i = 0; i < writes; i++) {
+                    String key = String.format("latency-%05d", i);
+                    put(envA, dbiA, key, System.currentTimeMillis() * 1_000_000L);
+                    committed.put(key, System.nanoTime());
+                    Thread.sleep(50); // the write rate, not a synchronisation
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (seen.size() < writes && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                done.set(true);
+                watcher.join();
+            }
+        }
+        if (seen.size() < writes) {
+            throw new IllegalStateException("case 6: only " + seen.size() + " of " + writes + " writes reached B within 60 s");
+        }
+        List<Double> ms = new ArrayList<>();
+        committed.forEach((k, t) -> ms.add((seen.get(k) - t) / 1e6));
+        return ms;
+    }
+
+    private static void watch(Env<ByteBuffer> env, Dbi<ByteBuffer> dbi, Map<String, Long> committed, Map<String, Long> seen,
+            AtomicBoolean done) {
+        ByteBuffer key = ByteBuffer.allocateDirect(64);
+        while (!done.get()) {
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                for (String k : committed.keySet()) {
+                    if (!seen.containsKey(k)) {
+                        key.clear();
+                        key.put(k.getBytes(StandardCharsets.UTF_8)).flip();
+                        if (dbi.get(txn, key) != null) {
+                            seen.put(k, System.nanoTime());
+                        }
+                    }
+                }
+            }
+            try {
+                Thread.sleep(1); // the polling rate of the observer
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static void put(Env<ByteBuffer> env, Dbi<ByteBuffer> dbi, String k, long ts) {
+        ByteBuffer key = ByteBuffer.allocateDirect(64).put(k.getBytes(StandardCharsets.UTF_8)).flip();
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            ByteBuffer value = ByteBuffer.allocateDirect(ValueHeader.SIZE + 16);
+            ValueHeader.write(value, ts, txn.getId(), 0);
+            value.put("192.0.2.1".getBytes(StandardCharsets.UTF_8)).flip();
+            dbi.put(txn, key, value);
+            txn.commit();
+        }
+    }
+
+    // ---- case 7: write-lock wait of an application writer during a big merge ----
+
+    private void caseLockWait(PdnsData data, Path merged) throws Exception {
+        List<Double> sliced = new ArrayList<>();
+        List<Double> oneTxn = new ArrayList<>();
+        try (Env<ByteBuffer> env = openEnv(merged)) {
+            LmdbEnvironment lmdb = LmdbEnvironment.wrap(DB, env);
+            Dbi<ByteBuffer> app = env.openDbi("app_writes", org.lmdbjava.DbiFlags.MDB_CREATE);
+            Path half = work.resolve("changed-half.pb.gz");
+            int round = 0;
+            for (int r = 0; r < runs; r++) {
+                for (Duration lock : List.of(Duration.ofMillis(50), Duration.ZERO)) {
+                    data.changed(2, PdnsData.BASE_TS + 1_000_000_000L * (100 + round++)).writeSnapshot(half, DB);
+                    SnapshotSource checked = SnapshotCheck.check(SnapshotSource.of("half", half), DB, env.getMaxKeySize());
+                    double wait = longestWait(env, app, () -> {
+                        try {
+                            return new SnapshotMerger(lmdb, false, lock).merge(checked, 0).entriesWritten();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    (lock.isZero() ? oneTxn : sliced).add(wait);
+                }
+            }
+        }
+        row("7. longest write-lock wait of an app writer during a merge with half changed, 50 ms slices",
+                String.format(Locale.ROOT, "%.0f ms", median(sliced)), "-", "-", "<= 100 ms", median(sliced) <= 100);
+        row("7b. the same, one transaction", String.format(Locale.ROOT, "%.0f ms", median(oneTxn)), "-", "-", "-", null);
+    }
+
+    /** Runs {@code merge} while a writer commits a small transaction every 5 ms; its longest wait for the lock, ms. */
+    private static double longestWait(Env<ByteBuffer> env, Dbi<ByteBuffer> dbi, LongSupplier merge) throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong longest = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            int i = 0;
+            while (!done.get()) {
+                long t0 = System.nanoTime();
+                try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                    longest.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                    ByteBuffer key = ByteBuffer.allocateDirect(16).putInt(i++).flip();
+                    ByteBuffer value = ByteBuffer.allocateDirect(ValueHeader.SIZE + 8);
+                    ValueHeader.write(value, System.currentTimeMillis() * 1_000_000L, txn.getId(), 0);
+                    value.putLong(i).flip();
+                    dbi.put(txn, key, value);
+                    txn.commit();
+                }
+                try {
+                    Thread.sleep(5); // the application's write rate
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "app-writer");
+        writer.start();
+        try {
+            merge.getAsLong();
+        } finally {
+            done.set(true);
+            writer.join();
+        }
+        return longest.get() / 1e6;
+    }
+
+    // ---- helpers ----
+
+    private ThunderstreamConfig config(String instance, Path lmdb, Path bucket, String lmdbPoll, String storagePoll) {
+        return ThunderstreamConfig.parse("""
+                instance: bench-%s
+                lmdbs:
+                  %s:
+                    path: %s
+                    schema_tracks_changes: true
+                storage:
+                  type: fs
+                  options:
+                    root_path: %s
+                lmdb_poll_interval: %s
+                storage_poll_interval: %s
+                """.formatted(instance, DB, lmdb, bucket, lmdbPoll, storagePoll), Map.of());
+    }
+
+    private static StorageBackend fs(Path bucket) throws IOException {
+        return StorageBackends.discover(Suite.class.getClassLoader())
+                .open(StorageConfig.of("fs", Map.of("root_path", bucket.toString())));
+    }
+
+    private long mapSize() {
+        return Math.max(64L << 20, (long) (4L * (1L << 30) * Math.min(1.0, scale * 2)));
+    }
+
+    private Env<ByteBuffer> openEnv(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        return Env.create().setMapSize(mapSize()).setMaxDbs(16).setMaxReaders(126).open(dir.toFile(), EnvFlags.MDB_NOTLS);
+    }
+
+    private static Path fresh(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Collections.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+
+    @FunctionalInterface
+    private interface Timed {
+        void run() throws Exception;
+    }
+
+    private static double seconds(Timed timed) throws Exception {
+        long t0 = System.nanoTime();
+        timed.run();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void sh(String command) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", "set -o pipefail; " + command).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("failed (exit " + p.exitValue() + "): " + command);
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Bytes this process caused to be written to storage ({@code /proc/self/io}); -1 where unknown. */
+    private static long processWriteBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("write_bytes:")) {
+                    return Long.parseLong(line.substring(12).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    private static double median(List<Double> xs) {
+        return percentile(xs, 50);
+    }
+
+    private static double percentile(List<Double> xs, double p) {
+        List<Double> sorted = new ArrayList<>(xs);
+        Collections.sort(sorted);
+        if (p == 50 && sorted.size() % 2 == 0) {
+            return (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    private static String s(double seconds) {
+        return String.format(Locale.ROOT, "%.2f s", seconds);
+    }
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    private void row(String what, String ours, String baseline, String ratio, String target, Boolean met) {
+        String verdict = met == null ? "" : met ? "met" : "**not met**";
+        rows.add(new String[] {what, ours, baseline, ratio, target, verdict});
+        System.out.println(String.join(" | ", rows.get(rows.size() - 1)));
+    }
+
+    private String table() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Scale %s (%,d records), medians of %d runs.%n%n", scale, records, runs));
+        b.append("| case | Thunderstream | baseline | ratio | target | |\n|---|---|---|---|---|---|\n");
+        for (String[] r : rows) {
+            b.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        b.append('\n');
+        for (String n : notes) {
+            b.append("- ").append(n).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String machine() {
+        StringBuilder b = new StringBuilder("machine: ");
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            b.append(Runtime.getRuntime().availableProcessors()).append(" cpus (").append(cpu).append("), ").append(mem)
+                    .append(", load average ").append(load).append(", ");
+        } catch (IOException e) {
+            b.append("(no /proc) ");
+        }
+        b.append("Java ").append(System.getProperty("java.version")).append(' ').append(System.getProperty("os.name"))
+                .append(' ').append(System.getProperty("os.version"));
+        return b.toString();
+    }
+}
