@@ -179,6 +179,23 @@ public final class SnapshotReader implements Closeable {
 
     // Returns the next event inside the current DBI, or null after a field that made none.
     private Event nextInDbi() throws IOException {
+        // Fast path, the common case: an entry (tag 0x12, length of 1 or 2 bytes) wholly in the buffer.
+        int p = pos;
+        if (dbiStarted && lim - p >= 3 && buf[p] == ((2 << 3) | WT_LEN)) {
+            int length = buf[p + 1];
+            int start = p + 2;
+            if (length < 0) {
+                int b2 = buf[p + 2];
+                length = b2 < 0 ? -1 : (length & 0x7f) | b2 << 7;
+                start = p + 3;
+            }
+            if (length >= 0 && lim - start >= length && bufStart + start + length <= dbiEnd) {
+                pos = start;
+                entryIndex++;
+                parseEntry(start + length);
+                return Event.ENTRY;
+            }
+        }
         long offset = position();
         if (offset == dbiEnd) {
             if (!dbiStarted) {
