@@ -1,6 +1,7 @@
 package io.thunderstream.bench.suite;
 
 import io.thunderstream.api.StorageBackend;
+import io.thunderstream.bench.CodecData;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -34,12 +36,12 @@ import org.lmdbjava.EnvFlags;
 import org.lmdbjava.Txn;
 
 /**
- * Thunderstream's benchmark suite (issue 9): seven cases on generated PowerDNS-like data, each
+ * Thunderstream's benchmark suite (issue 9): seven cases, and issue 3's codec speed as case 8, on generated PowerDNS-like data, each
  * run several times, medians reported, with the C LMDB tools, gzip and pigz measured as
  * baselines in the same run. Prints a markdown table. Not a test: nothing here fails on speed.
  *
  * <pre>
- * bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7] [--work DIR] [--out FILE]
+ * bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7,8] [--work DIR] [--out FILE]
  * </pre>
  */
 public final class Suite {
@@ -59,7 +61,7 @@ public final class Suite {
     private Suite(Map<String, String> args) throws IOException {
         scale = Double.parseDouble(args.getOrDefault("scale", "1.0"));
         runs = Integer.parseInt(args.getOrDefault("runs", "3"));
-        cases = Stream.of(args.getOrDefault("cases", "1,2,3,4,5,6,7").split(",")).map(Integer::parseInt).toList();
+        cases = Stream.of(args.getOrDefault("cases", "1,2,3,4,5,6,7,8").split(",")).map(Integer::parseInt).toList();
         work = Path.of(args.getOrDefault("work", Files.createTempDirectory("thunderstream-bench").toString()));
         launcher = args.containsKey("thunderstream") ? Path.of(args.get("thunderstream")) : null;
         out = args.containsKey("out") ? Path.of(args.get("out")) : null;
@@ -127,6 +129,9 @@ public final class Suite {
         }
         if (cases.contains(7)) {
             caseLockWait(data, merged);
+        }
+        if (cases.contains(8)) {
+            caseCodec();
         }
         String table = table();
         System.out.println();
@@ -427,6 +432,7 @@ public final class Suite {
     private void caseLockWait(PdnsData data, Path merged) throws Exception {
         List<Double> sliced = new ArrayList<>();
         List<Double> oneTxn = new ArrayList<>();
+        List<Double> idle = new ArrayList<>();
         try (Env<ByteBuffer> env = openEnv(merged)) {
             LmdbEnvironment lmdb = LmdbEnvironment.wrap(DB, env);
             Dbi<ByteBuffer> app = env.openDbi("app_writes", org.lmdbjava.DbiFlags.MDB_CREATE);
@@ -445,11 +451,19 @@ public final class Suite {
                     });
                     (lock.isZero() ? oneTxn : sliced).add(wait);
                 }
+                // The same writer with no merge for as long: what the machine's scheduling alone costs.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                idle.add(longestWait(env, app, () -> {
+                    LockSupport.parkNanos(until - System.nanoTime());
+                    return 0;
+                }));
             }
         }
         row("7. longest write-lock wait of an app writer during a merge with half changed, 50 ms slices",
                 String.format(Locale.ROOT, "%.0f ms", median(sliced)), "-", "-", "<= 100 ms", median(sliced) <= 100);
         row("7b. the same, one transaction", String.format(Locale.ROOT, "%.0f ms", median(oneTxn)), "-", "-", "-", null);
+        row("7c. the same writer for 3 s without a merge (scheduling noise of the machine)",
+                String.format(Locale.ROOT, "%.0f ms", median(idle)), "-", "-", "-", null);
     }
 
     /** Runs {@code merge} while a writer commits a small transaction every 5 ms; its longest wait for the lock, ms. */
@@ -484,6 +498,85 @@ public final class Suite {
             writer.join();
         }
         return longest.get() / 1e6;
+    }
+
+    // ---- case 8 (issue 3): the snapshot codec with gzip vs pigz and gzip -dc on the same bytes ----
+
+    private void caseCodec() throws Exception {
+        CodecData codec = new CodecData();
+        byte[] protobuf = codec.protobuf();
+        Path pb = work.resolve("codec.pb");
+        Path gz = work.resolve("codec.pb.gz");
+        Files.write(pb, protobuf);
+        Files.write(gz, CodecData.gzip(protobuf, 1));
+        List<Double> one = new ArrayList<>();
+        List<Double> two = new ArrayList<>();
+        List<Double> read = new ArrayList<>();
+        List<Double> pigz1 = new ArrayList<>();
+        List<Double> pigz2 = new ArrayList<>();
+        List<Double> gunzip = new ArrayList<>();
+        boolean pigz = onPath("pigz");
+        int n = scale >= 1 ? Math.max(5, runs) : runs;
+        for (int r = -1; r < n; r++) { // run -1 warms the JIT up
+            double o = seconds(() -> encodeGzip(codec, 1));
+            double t = seconds(() -> encodeGzip(codec, 2));
+            double d = seconds(() -> gunzipDecode(gz));
+            double p1 = pigz ? seconds(() -> sh("pigz -1 -p 1 < '" + pb + "' > /dev/null")) : 0;
+            double p2 = pigz ? seconds(() -> sh("pigz -1 -p 2 < '" + pb + "' > /dev/null")) : 0;
+            double g = seconds(() -> sh("gzip -dc < '" + gz + "' > /dev/null"));
+            if (r >= 0) {
+                one.add(o);
+                two.add(t);
+                read.add(d);
+                pigz1.add(p1);
+                pigz2.add(p2);
+                gunzip.add(g);
+            }
+        }
+        if (pigz) {
+            row("8a. codec (issue 3): encode + gzip -1, one thread vs `pigz -1 -p 1`", s(median(one)), s(median(pigz1)),
+                    ratio(median(one), median(pigz1)), "-", null);
+            row("8b. codec (issue 3): encode + gzip -1, two threads vs `pigz -1 -p 2`", s(median(two)), s(median(pigz2)),
+                    ratio(median(two), median(pigz2)), "<= 1.15", median(two) / median(pigz2) <= 1.15);
+        } else {
+            notes.add("case 8: pigz missing (apt-get install -y pigz): no compression baseline");
+        }
+        row("8c. codec (issue 3): gunzip + decode vs `gzip -dc`", s(median(read)), s(median(gunzip)),
+                ratio(median(read), median(gunzip)), "<= 1.15", median(read) / median(gunzip) <= 1.15);
+        notes.add(String.format(Locale.ROOT, "case 8: %,d entries (14-byte keys, 100-byte values), %,d bytes of protobuf;"
+                + " %d alternating runs of ours and the baseline", CodecData.ENTRIES, protobuf.length, n));
+    }
+
+    private static long encodeGzip(CodecData codec, int threads) throws IOException {
+        long[] count = {0};
+        java.io.OutputStream counter = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                count[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                count[0] += len;
+            }
+        };
+        try (java.io.OutputStream out = io.thunderstream.engine.snapshot.Gzip.compress(counter, 1, threads)) {
+            codec.write(out);
+        }
+        return count[0];
+    }
+
+    private static long gunzipDecode(Path gz) throws IOException {
+        long entries = 0;
+        try (var in = Files.newInputStream(gz);
+                var reader = io.thunderstream.engine.snapshot.SnapshotReader.openGzip(in)) {
+            for (var e = reader.next(); e != io.thunderstream.engine.snapshot.SnapshotReader.Event.END; e = reader.next()) {
+                if (e == io.thunderstream.engine.snapshot.SnapshotReader.Event.ENTRY) {
+                    entries += reader.key().remaining() > 0 ? 1 : 0;
+                }
+            }
+        }
+        return entries;
     }
 
     // ---- helpers ----
