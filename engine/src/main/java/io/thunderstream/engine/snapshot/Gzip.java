@@ -35,7 +35,7 @@ public final class Gzip {
 
     /**
      * Compresses with the given deflate level. With {@code threads > 1} the output is made of
-     * independent 1 MiB members compressed in parallel ({@link ParallelGzipOutputStream});
+     * independent 256 KiB members compressed in parallel ({@link ParallelGzipOutputStream});
      * otherwise it is one member compressed on the calling thread.
      */
     public static OutputStream compress(OutputStream out, int level, int threads) throws IOException {

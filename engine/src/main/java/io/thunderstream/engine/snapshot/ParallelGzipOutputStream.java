@@ -17,14 +17,19 @@ import java.util.zip.Deflater;
  * compressed on a worker thread into an independent gzip member, and the members are written
  * in order. The output is a valid multi-member gzip stream, which gzip(1), Go's gzip reader
  * (Lightning Stream) and {@link GunzipInputStream} read as one stream. Independent members
- * lose the 32 KiB history at each block boundary, which costs well under 1 % with 1 MiB blocks.
+ * lose the 32 KiB history at each block boundary, which costs well under 0.1 % with 256 KiB blocks
+ * (60,983,885 bytes instead of 60,966,766 with 1 MiB blocks on the benchmark's 129 MB).
  *
  * <p>At most {@code 2 * threads} blocks are in flight, so memory stays bounded.
  * Not thread-safe; the calling thread must close it.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
-    /** Default block size: big enough that the per-member cost does not matter. */
-    public static final int DEFAULT_BLOCK_SIZE = 1024 * 1024;
+    /**
+     * Default block size: big enough that the per-member cost does not matter, and small enough
+     * that blocks are ordinary objects for G1 in a small heap (not humongous ones, which take
+     * whole regions: 1 MiB blocks made a 24 MiB heap run out).
+     */
+    public static final int DEFAULT_BLOCK_SIZE = 256 * 1024;
 
     private static final AtomicInteger POOL_COUNT = new AtomicInteger();
 
