@@ -127,4 +127,27 @@ class CliIT {
         Result r = ts("--log-config", "sync", "--only-once");
         assertThat(r.out() + r.err()).contains("*****").doesNotContain("hunter2-very-secret");
     }
+
+    @Test
+    void sigtermStopsTheSyncCleanly() throws Exception {
+        Path log = dir.resolve("sync.log");
+        Process sync = new ProcessBuilder(launcher.toString(), "-c", config.toString(), "sync")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("first pass done")) {
+                assertThat(sync.isAlive()).as(Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("first pass within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            sync.destroy(); // SIGTERM
+            assertThat(sync.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("stops within 20 s").isTrue();
+            assertThat(sync.exitValue()).isIn(0, 143);
+            assertThat(Files.readString(log)).doesNotContain("Exception");
+        } finally {
+            sync.destroyForcibly();
+        }
+        // The LMDB is not left locked or damaged: the next command opens it.
+        assertThat(ts("stats").exitCode()).isZero();
+    }
 }
