@@ -51,7 +51,8 @@ public final class SnapshotMerger {
             return merge.run();
         } catch (org.lmdbjava.Env.MapFullException e) {
             throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                    + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+                    + " not merged: the LMDB is full (map_size " + lmdb.env().info().mapSize + " bytes); raise lmdbs."
+                    + lmdb.name() + ".options.map_size", e);
         }
     }
 

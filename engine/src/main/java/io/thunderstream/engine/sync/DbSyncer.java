@@ -185,6 +185,11 @@ final class DbSyncer {
             listener.snapshotMerged(db, d.name().toString(), result);
             return true;
         } catch (SnapshotFormatException | MergeException e) {
+            if (e.getCause() instanceof org.lmdbjava.Env.MapFullException) {
+                // The LMDB is at fault, not the snapshot: skipping it would lose its changes for good.
+                // Stop the syncer; restarted with a larger map_size it merges the snapshot (docs/reliability.md).
+                throw e;
+            }
             log.error("db {} instance {}: snapshot {} rejected, skipped from now on: {}", db, d.name().instance(), d.name(),
                     e.getMessage());
             receiver.markRejected(d.name());
