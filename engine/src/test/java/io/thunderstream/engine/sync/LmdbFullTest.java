@@ -47,10 +47,10 @@ class LmdbFullTest {
     void aFullLmdbStopsTheSyncerWithoutSkippingTheSnapshotAndARestartWithALargerMapMergesIt() throws Exception {
         try (StorageBackend bucket = StorageBackends.discover(getClass().getClassLoader())
                 .open(StorageConfig.of("fs", Map.of("root_path", dir.resolve("bucket").toString())))) {
-            // A big instance stores about 3 MiB of data.
+            // A big instance stores about 3 MB of data.
             try (SyncTestInstance big = new SyncTestInstance("big", dir.resolve("big"), bucket, false, "records")) {
-                String value = "x".repeat(1000);
-                for (int i = 0; i < 3000; i++) {
+                String value = "x".repeat(10_000);
+                for (int i = 0; i < 300; i++) {
                     big.app.put("records", "r" + i, value, 1_700_000_000_000_000_000L + i);
                 }
                 big.start();
@@ -84,7 +84,7 @@ class LmdbFullTest {
                 assertThat(syncer.awaitFirstPass(Duration.ofSeconds(30))).isTrue();
             }
             try (NativeLmdb probe = NativeLmdb.open(small)) {
-                assertThat(probe.contents().get("records")).hasSize(3000);
+                assertThat(probe.contents().get("records")).hasSize(300);
             }
         }
     }
