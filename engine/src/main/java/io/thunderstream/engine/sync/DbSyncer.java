@@ -172,6 +172,7 @@ final class DbSyncer {
     /** Merges one download; false when the snapshot was rejected (and will be skipped from now on). */
     private boolean merge(Download d) throws IOException {
         try {
+            log.debug("db {} instance {}: merging snapshot {}", db, d.name().instance(), d.name());
             long start = System.nanoTime();
             MergeResult result = merger.merge(d.source(), deletedCutoffNanos());
             receiver.markMerged(d.name());
@@ -216,6 +217,7 @@ final class DbSyncer {
     }
 
     private void storeSnapshot() throws IOException, InterruptedException {
+        log.debug("db {}: storing a snapshot at txn {}", db, lmdb.lastTxnId());
         long start = System.nanoTime();
         SnapshotSender.Sent sent = retrier.call("db " + db + ": storing a snapshot", sender::send);
         lastSnapshotTxnId = sent.txnId();
