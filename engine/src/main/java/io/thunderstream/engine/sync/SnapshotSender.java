@@ -52,6 +52,7 @@ final class SnapshotSender {
         SnapshotName name = SnapshotName.of(lmdb.name(), instance, Instant.ofEpochSecond(0, nanos));
         ChunkPipe pipe = new ChunkPipe();
         AtomicLong txnId = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> encoderFailure = new java.util.concurrent.atomic.AtomicReference<>();
         CountingOutputStream compressed = new CountingOutputStream(pipe.output());
         // The encoder runs on its own thread and owns the read transaction from start to end.
         CompletableFuture<Void> encoder = CompletableFuture.runAsync(() -> {
@@ -70,6 +71,7 @@ final class SnapshotSender {
                 lmdb.commit(txn);
             } catch (Throwable t) {
                 lmdb.abort(txn);
+                encoderFailure.set(t);
                 pipe.fail(t);
             }
         }, runnable -> {
@@ -81,6 +83,9 @@ final class SnapshotSender {
             storage.write(name.toString(), in, -1);
         } catch (IOException | RuntimeException e) {
             encoder.cancel(false);
+            if (encoderFailure.get() instanceof RuntimeException local) {
+                throw local; // the local data cannot be snapshotted (a value without header, a DUPSORT DBI): retrying will not help
+            }
             throw e;
         }
         try {

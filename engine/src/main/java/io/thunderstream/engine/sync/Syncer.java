@@ -104,6 +104,8 @@ public final class Syncer implements AutoCloseable {
             loop.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.io.InterruptedIOException e) {
+            // Stopped while retrying or storing: an orderly stop, not a failure.
         } catch (Exception e) {
             if (failure.compareAndSet(null, e)) {
                 log.error("db {}: sync stopped: {}", loop.db(), e.getMessage());
