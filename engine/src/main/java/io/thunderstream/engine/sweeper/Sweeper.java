@@ -39,6 +39,8 @@ public final class Sweeper {
     private final SyncListener listener;
     private final Clock clock;
     private final boolean nativeMode;
+    /** Time kept back from each slice's lock_duration for its commit: the last commit's time, at most half the slice. */
+    private long commitReserveNanos;
 
     public Sweeper(LmdbEnvironment lmdb, SweeperConfig config, boolean nativeMode, SyncListener listener, Clock clock) {
         this.lmdb = lmdb;
@@ -59,6 +61,7 @@ public final class Sweeper {
     /** One full sweep of the LMDB. */
     public SweepStats sweep() throws InterruptedException {
         long start = System.nanoTime();
+        commitReserveNanos = config.lockDuration().toNanos() / 2; // no commit measured yet
         long cutoff = clock.nanosSinceEpoch() - config.retention().toNanos();
         long[] counts = new long[4]; // entries, deleted, cleaned, transactions
         List<String> dbiNames;
@@ -97,7 +100,8 @@ public final class Sweeper {
 
     /** One write transaction: scans from {@code resumeAt} (null: the start) until done or out of time. */
     private Slice sweepSlice(String dbiName, byte[] resumeAt, long cutoff, long[] counts) {
-        long deadline = System.nanoTime() + config.lockDuration().toNanos();
+        // The lock is held until the commit is done, and a commit that frees many pages takes a while.
+        long deadline = System.nanoTime() + config.lockDuration().toNanos() - commitReserveNanos;
         Txn<ByteBuffer> txn = lmdb.env().txnWrite();
         try {
             counts[3]++;
@@ -137,7 +141,9 @@ public final class Sweeper {
                     more = cursor.next();
                 }
             }
+            long commitStart = System.nanoTime();
             lmdb.commit(txn);
+            commitReserveNanos = Math.min(System.nanoTime() - commitStart, config.lockDuration().toNanos() / 2);
             return new Slice(nextKey, nextKey == null);
         } finally {
             lmdb.abort(txn);
