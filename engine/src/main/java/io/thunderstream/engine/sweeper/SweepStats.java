@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param cleaned      deleted entries removed by this sweep
  * @param transactions write transactions used (one per slice)
  * @param duration     time the sweep took, pauses included
+ * @param longestHold  the longest time a slice held the write lock, commit included
  */
-public record SweepStats(long entries, long deleted, long cleaned, long transactions, Duration duration) {
+public record SweepStats(long entries, long deleted, long cleaned, long transactions, Duration duration, Duration longestHold) {
 }

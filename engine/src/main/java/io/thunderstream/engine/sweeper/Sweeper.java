@@ -39,7 +39,7 @@ public final class Sweeper {
     private final SyncListener listener;
     private final Clock clock;
     private final boolean nativeMode;
-    /** Time kept back from each slice's lock_duration for its commit: the last commit's time, at most half the slice. */
+    /** Time kept back from each slice's lock_duration for its commit: the longest commit yet, at most half the slice. */
     private long commitReserveNanos;
 
     public Sweeper(LmdbEnvironment lmdb, SweeperConfig config, boolean nativeMode, SyncListener listener, Clock clock) {
@@ -63,7 +63,7 @@ public final class Sweeper {
         long start = System.nanoTime();
         commitReserveNanos = config.lockDuration().toNanos() / 2; // no commit measured yet
         long cutoff = clock.nanosSinceEpoch() - config.retention().toNanos();
-        long[] counts = new long[4]; // entries, deleted, cleaned, transactions
+        long[] counts = new long[5]; // entries, deleted, cleaned, transactions, longest hold (ns)
         List<String> dbiNames;
         Txn<ByteBuffer> read = lmdb.env().txnRead();
         try {
@@ -88,9 +88,10 @@ public final class Sweeper {
             }
         }
         SweepStats stats = new SweepStats(counts[0], counts[1], counts[2], counts[3],
-                Duration.ofNanos(System.nanoTime() - start));
-        log.info("db {}: sweep for stale deleted entries completed: {} entries, {} deleted, {} cleaned, {} transactions ({} ms)",
-                lmdb.name(), stats.entries(), stats.deleted(), stats.cleaned(), stats.transactions(), stats.duration().toMillis());
+                Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(counts[4]));
+        log.info("db {}: sweep for stale deleted entries completed: {} entries, {} deleted, {} cleaned, {} transactions, write lock held up to {} ms ({} ms)",
+                lmdb.name(), stats.entries(), stats.deleted(), stats.cleaned(), stats.transactions(), stats.longestHold().toMillis(),
+                stats.duration().toMillis());
         listener.sweepDone(lmdb.name(), stats);
         return stats;
     }
@@ -101,8 +102,9 @@ public final class Sweeper {
     /** One write transaction: scans from {@code resumeAt} (null: the start) until done or out of time. */
     private Slice sweepSlice(String dbiName, byte[] resumeAt, long cutoff, long[] counts) {
         // The lock is held until the commit is done, and a commit that frees many pages takes a while.
-        long deadline = System.nanoTime() + config.lockDuration().toNanos() - commitReserveNanos;
         Txn<ByteBuffer> txn = lmdb.env().txnWrite();
+        long locked = System.nanoTime();
+        long deadline = locked + config.lockDuration().toNanos() - commitReserveNanos;
         try {
             counts[3]++;
             Dbi<ByteBuffer> dbi = lmdb.dbi(txn, dbiName);
@@ -143,7 +145,9 @@ public final class Sweeper {
             }
             long commitStart = System.nanoTime();
             lmdb.commit(txn);
-            commitReserveNanos = Math.min(System.nanoTime() - commitStart, config.lockDuration().toNanos() / 2);
+            long end = System.nanoTime();
+            commitReserveNanos = Math.min(Math.max(commitReserveNanos, end - commitStart), config.lockDuration().toNanos() / 2);
+            counts[4] = Math.max(counts[4], end - locked);
             return new Slice(nextKey, nextKey == null);
         } finally {
             lmdb.abort(txn);

@@ -103,21 +103,35 @@ class SweeperTest {
                     java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // an application writes now and then
                 }
             }, "application");
+            // The build machine is shared: a thread may be descheduled for a while with the lock held.
+            // A probe measures how late the machine wakes a sleeping thread; that much is forgiven.
+            AtomicLong longestStallNanos = new AtomicLong();
+            Thread probe = new Thread(() -> {
+                while (sweeping.get()) {
+                    long before = System.nanoTime();
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    longestStallNanos.accumulateAndGet(System.nanoTime() - before - 1_000_000, Math::max);
+                }
+            }, "stall-probe");
             writer.start();
+            probe.start();
             SweepStats stats;
             try {
                 stats = sweeper.sweep();
             } finally {
                 sweeping.set(false);
                 writer.join();
+                probe.join();
             }
 
             assertThat(stats.cleaned()).isEqualTo(n / 2);
             assertThat(stats.transactions()).as("the sweep was sliced").isGreaterThan(2);
             assertThat(writes.get()).as("the application wrote during the sweep").isGreaterThan(stats.transactions());
             assertThat(Duration.ofNanos(longestWaitNanos.get()))
-                    .as("longest wait for the write lock; sweep took %s in %d transactions", stats.duration(), stats.transactions())
-                    .isLessThan(lock.plusMillis(10));
+                    .as("longest wait for the write lock; sweep took %s in %d transactions, holding the lock up to %s;"
+                            + " the machine stalled threads up to %s", stats.duration(), stats.transactions(), stats.longestHold(),
+                            Duration.ofNanos(longestStallNanos.get()))
+                    .isLessThan(lock.plusMillis(10).plusNanos(longestStallNanos.get()));
         }
     }
 
