@@ -48,9 +48,13 @@ public final class Health implements SyncListener {
             out.put("time", time.toString());
             out.put("since", since.toString());
             Runtime rt = Runtime.getRuntime();
-            out.put("runtime", Map.of("arch", System.getProperty("os.arch"), "os", System.getProperty("os.name"),
-                    "version", "java " + System.getProperty("java.version"), "threads_count", Thread.activeCount(),
-                    "heap_used_bytes", rt.totalMemory() - rt.freeMemory()));
+            Map<String, Object> runtime = new LinkedHashMap<>();
+            runtime.put("arch", System.getProperty("os.arch"));
+            runtime.put("os", System.getProperty("os.name"));
+            runtime.put("version", "java " + System.getProperty("java.version"));
+            runtime.put("threads_count", Thread.activeCount());
+            runtime.put("heap_used_bytes", rt.totalMemory() - rt.freeMemory());
+            out.put("runtime", runtime);
             out.put("failures", failures);
             out.put("warnings", warnings);
             if (!metadata.isEmpty()) {

@@ -78,13 +78,13 @@ public final class Syncer implements AutoCloseable {
                     Cleaner cleaner = new Cleaner(lmdbConfig.name(), b.storage, config.storage().cleanup(), b.listener, b.clock);
                     listener = SyncListener.all(b.listener, cleaner); // it learns from merges and stores what it may delete
                     Duration interval = config.storage().cleanup().interval();
-                    maintenance.add(repeat("cleaner-" + lmdbConfig.name(), Duration.ZERO, () -> Cleaner.perturbed(interval),
-                            cleaner::runOnce));
+                    maintenance.add(repeat("cleaner-" + lmdbConfig.name(), "db " + lmdbConfig.name() + ": storage cleaning",
+                            Duration.ZERO, () -> Cleaner.perturbed(interval), cleaner::runOnce));
                 }
                 if (config.sweeper().enabled() && !config.onlyOnce()) {
                     Sweeper sweeper = new Sweeper(lmdb, config.sweeper(), lmdbConfig.schemaTracksChanges(), b.listener, b.clock);
-                    maintenance.add(repeat("sweeper-" + lmdbConfig.name(), config.sweeper().firstInterval(),
-                            config.sweeper()::interval, sweeper::sweep));
+                    maintenance.add(repeat("sweeper-" + lmdbConfig.name(), "db " + lmdbConfig.name() + ": sweep",
+                            config.sweeper().firstInterval(), config.sweeper()::interval, sweeper::sweep));
                 }
                 StorageBackend storage = new ObservedStorage(b.storage, listener);
                 SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock);
@@ -185,9 +185,9 @@ public final class Syncer implements AutoCloseable {
     }
 
     /** A maintenance thread: {@code work} after {@code first}, then after every {@code then}, until stopped. */
-    private Thread repeat(String name, Duration first, java.util.function.Supplier<Duration> then,
+    private Thread repeat(String threadName, String what, Duration first, java.util.function.Supplier<Duration> then,
             java.util.concurrent.Callable<?> work) {
-        return daemon(name).newThread(() -> {
+        return daemon(threadName).newThread(() -> {
             try {
                 Duration wait = first;
                 while (!stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -196,7 +196,7 @@ public final class Syncer implements AutoCloseable {
                     } catch (InterruptedException e) {
                         return;
                     } catch (Exception e) {
-                        log.warn("{}: {}", name, e.toString());
+                        log.warn("{} failed: {}; trying again next time", what, e.toString());
                     }
                     wait = then.get();
                 }
