@@ -219,7 +219,15 @@ final class DbSyncer {
     private void storeSnapshot() throws IOException, InterruptedException {
         log.debug("db {}: storing a snapshot at txn {}", db, lmdb.lastTxnId());
         long start = System.nanoTime();
-        SnapshotSender.Sent sent = retrier.call("db " + db + ": storing a snapshot", sender::send);
+        SnapshotSender.Sent sent;
+        try {
+            sent = retrier.call("db " + db + " instance " + sender.instance() + ": storing a snapshot", sender::send);
+        } catch (java.io.InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            listener.snapshotStoreGaveUp(db, e);
+            throw e;
+        }
         lastSnapshotTxnId = sent.txnId();
         lastSnapshotNanos = clock.nanosSinceEpoch();
         mergesWithChangesPending = 0;
