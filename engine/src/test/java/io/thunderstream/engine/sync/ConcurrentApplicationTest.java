@@ -45,8 +45,8 @@ class ConcurrentApplicationTest {
         try (StorageBackend bucket = StorageBackends.discover(getClass().getClassLoader())
                 .open(StorageConfig.of("fs", Map.of("root_path", dir.resolve("bucket").toString())));
                 NativeLmdb b = NativeLmdb.open(dir.resolve("b"), "records");
-                Syncer syncA = Syncer.builder(SyncTestInstance.config("app-host", lmdbA)).storage(bucket).listener(listener).build();
-                Syncer syncB = Syncer.builder(SyncTestInstance.config("other-host", b.dir())).storage(bucket)
+                Syncer syncA = Syncer.builder(SyncTestInstance.config("app-host", lmdbA, SyncTestInstance.FAST)).storage(bucket).listener(listener).build();
+                Syncer syncB = Syncer.builder(SyncTestInstance.config("other-host", b.dir(), SyncTestInstance.FAST)).storage(bucket)
                         .environment("main", b.env()).listener(listener).build()) {
             syncA.start();
             syncB.start();
