@@ -228,6 +228,59 @@ public final class StorageConfig {
     }
 
     /**
+     * Where an object-store backend keeps its blobs.
+     *
+     * @param bucket       the bucket or container
+     * @param globalPrefix prepended to every blob name; empty or ending in {@code /} when it came from a URL
+     */
+    public record Location(String bucket, String globalPrefix) {
+    }
+
+    /**
+     * The bucket (or container) and global prefix of an object-store backend: from the options
+     * {@code bucketOption} and {@code global_prefix}, or from a URL {@code scheme://bucket/prefix}
+     * whose path becomes the prefix with a {@code /} added ({@code s3://b/env1} and
+     * {@code global_prefix: env1/} name the same blobs). Given both ways they must agree.
+     */
+    public Location location(String bucketOption) {
+        String bucket = string(bucketOption).filter(b -> !b.isEmpty()).orElse(null);
+        String prefix = string("global_prefix", "");
+        if (url != null) {
+            String fromUrl = url.getAuthority();
+            if (fromUrl == null || fromUrl.isEmpty()) {
+                throw new StorageConfigException("storage.url " + url.getScheme() + "://" + (fromUrl == null ? "" : fromUrl)
+                        + url.getRawPath() + " names no " + bucketOption + "; expected " + url.getScheme() + "://"
+                        + bucketOption + "/prefix");
+            }
+            if (bucket != null && !bucket.equals(fromUrl)) {
+                throw new StorageConfigException("storage" + describeType() + ": option " + bucketOption + " \"" + bucket
+                        + "\" and the URL's " + bucketOption + " \"" + fromUrl + "\" differ");
+            }
+            bucket = fromUrl;
+            String path = url.getPath() == null ? "" : url.getPath().replaceFirst("^/+", "");
+            if (!path.isEmpty()) {
+                String fromPath = path.endsWith("/") ? path : path + "/";
+                if (has("global_prefix") && !prefix.equals(fromPath)) {
+                    throw new StorageConfigException("storage" + describeType() + ": option global_prefix \"" + prefix
+                            + "\" and the URL's path (prefix \"" + fromPath + "\") differ");
+                }
+                prefix = fromPath;
+            }
+        }
+        if (bucket == null) {
+            throw new StorageConfigException("storage" + describeType() + ": missing required option " + bucketOption);
+        }
+        if (!prefix.isEmpty()) {
+            try {
+                BlobNames.checkPrefix(prefix);
+            } catch (IllegalArgumentException e) {
+                throw new StorageConfigException("storage" + describeType() + ": option global_prefix: " + e.getMessage());
+            }
+        }
+        return new Location(bucket, prefix);
+    }
+
+    /**
      * This config as text for logs and {@code --log-config}, with the values of {@code secrets}
      * masked, in the options and in the URL's query alike.
      */

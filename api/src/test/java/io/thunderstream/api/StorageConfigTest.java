@@ -71,4 +71,22 @@ class StorageConfigTest {
         assertThat(shown).doesNotContain("hunter2").doesNotContain("AKIAXYZ").contains("secret_key=*****").contains("region=x");
         assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("AKIAXYZ");
     }
+
+    @Test
+    void locationComesFromTheUrlOrTheOptionsAndTheyMustAgree() {
+        assertThat(StorageConfig.ofUrl("s3://bucket/env1").location("bucket"))
+                .isEqualTo(new StorageConfig.Location("bucket", "env1/"));
+        assertThat(StorageConfig.of("s3", Map.of("bucket", "bucket", "global_prefix", "env1/")).location("bucket"))
+                .isEqualTo(new StorageConfig.Location("bucket", "env1/"));
+        assertThat(StorageConfig.ofUrl("az://container").location("container"))
+                .isEqualTo(new StorageConfig.Location("container", ""));
+        assertThatThrownBy(() -> StorageConfig.of(null, URI.create("s3://a/p"), Map.of("bucket", "b")).location("bucket"))
+                .hasMessageContaining("option bucket \"b\" and the URL's bucket \"a\" differ");
+        assertThatThrownBy(() -> StorageConfig.of(null, URI.create("s3://a/p"), Map.of("global_prefix", "q/")).location("bucket"))
+                .hasMessageContaining("global_prefix");
+        assertThatThrownBy(() -> StorageConfig.ofUrl("s3:///p").location("bucket")).hasMessageContaining("names no bucket");
+        assertThatThrownBy(() -> StorageConfig.of("s3", Map.of()).location("bucket")).hasMessageContaining("missing required option bucket");
+        assertThatThrownBy(() -> StorageConfig.of("s3", Map.of("bucket", "b", "global_prefix", "../x/")).location("bucket"))
+                .hasMessageContaining("global_prefix");
+    }
 }

@@ -32,24 +32,22 @@ final class Logging {
         root.addAppender(appender);
     }
 
-    private static Encoder<ILoggingEvent> encoder(LoggerContext context, LogConfig config) {
-        if (config.format() == LogConfig.Format.JSON) {
-            ch.qos.logback.classic.encoder.JsonEncoder json = new ch.qos.logback.classic.encoder.JsonEncoder();
-            json.setContext(context);
-            json.start();
-            return json;
+    /** {@code human}: a pattern layout; {@code logfmt} and {@code json}: logrus's fields, one event per line. */
+    static Encoder<ILoggingEvent> encoder(LoggerContext context, LogConfig config) {
+        if (config.format() != LogConfig.Format.HUMAN) {
+            StructuredLogEncoder structured = new StructuredLogEncoder(config.format(), config.timestamp());
+            structured.setContext(context);
+            structured.start();
+            return structured;
         }
         String time = switch (config.timestamp()) {
             case DISABLE -> "";
-            case FULL -> config.format() == LogConfig.Format.LOGFMT ? "time=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} " : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} ";
-            case SHORT -> config.format() == LogConfig.Format.LOGFMT ? "time=%d{HH:mm:ss.SSS} " : "%d{HH:mm:ss.SSS} ";
+            case FULL -> "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} ";
+            case SHORT -> "%d{HH:mm:ss.SSS} ";
         };
-        String pattern = config.format() == LogConfig.Format.LOGFMT
-                ? time + "level=%level logger=%logger{0} msg=\"%replace(%msg){'\"', '\\\\\"'}\"%n"
-                : time + "%-5level %logger{0}: %msg%n";
         PatternLayoutEncoder layout = new PatternLayoutEncoder();
         layout.setContext(context);
-        layout.setPattern(pattern);
+        layout.setPattern(time + "%-5level %logger{0}: %msg%n");
         layout.start();
         return layout;
     }

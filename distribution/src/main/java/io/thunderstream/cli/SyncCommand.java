@@ -38,8 +38,11 @@ class SyncCommand implements Callable<Integer> {
         if (onlyDb != null) {
             config = config.withOnlyLmdb(onlyDb);
         }
+        Monitoring monitoring = new Monitoring(config);
         try (StorageBackend storage = top.openStorage(config);
-                Syncer syncer = Syncer.builder(config).storage(storage).receiveOnly(receiveOnly()).build()) {
+                Syncer syncer = Syncer.builder(config).storage(storage).receiveOnly(receiveOnly())
+                        .listener(monitoring.listener()).build();
+                StatusServer status = monitoring.serve(syncer, storage)) {
             // SIGTERM and Ctrl-C: finish or abort the current transaction, then exit.
             Thread stopper = new Thread(() -> {
                 syncer.stop();

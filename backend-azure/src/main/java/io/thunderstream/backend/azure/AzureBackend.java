@@ -26,6 +26,7 @@ import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
+import io.thunderstream.api.UpdateMarker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,13 +64,12 @@ final class AzureBackend implements StorageBackend {
 
     private static final System.Logger LOG = System.getLogger(AzureBackend.class.getName());
 
-    /** The update marker's name under the global prefix, as LS (simpleblob) names it. */
-    static final String UPDATE_MARKER = "update-marker";
 
     private final AzureOptions options;
     private final HttpClient http;
     private final TokenCredential tokenCredential;
     private final String markerName;
+    private final UpdateMarker marker;
     private final ExecutorService uploads;
 
     private final Object keyLock = new Object();
@@ -77,10 +77,6 @@ final class AzureBackend implements StorageBackend {
     private String currentKey;
     private long nextKeyCheckNanos;
 
-    private final Object markerLock = new Object();
-    private String lastMarker;
-    private List<BlobInfo> lastList;
-    private long lastListNanos;
 
     private AzureBackend(AzureOptions options) throws StorageException {
         this.options = options;
@@ -88,7 +84,8 @@ final class AzureBackend implements StorageBackend {
                 .setConnectTimeout(options.dialTimeout())
                 .setConnectionIdleTimeout(options.idleConnTimeout())
                 .setMaximumConnectionPoolSize(options.maxIdleConns()));
-        this.markerName = options.globalPrefix() + UPDATE_MARKER;
+        this.markerName = options.globalPrefix() + UpdateMarker.NAME;
+        this.marker = options.useUpdateMarker() ? new UpdateMarker(options.updateMarkerForceListInterval()) : null;
         if (options.useSharedKey()) {
             this.tokenCredential = null;
             this.currentKey = options.accountKeyFile() == null ? options.accountKey() : readKeyFile();
@@ -174,26 +171,10 @@ final class AzureBackend implements StorageBackend {
     @Override
     public List<BlobInfo> list(String prefix) throws IOException {
         BlobNames.checkPrefix(prefix);
-        if (!options.useUpdateMarker()) {
+        if (marker == null) {
             return doList(options.globalPrefix() + prefix);
         }
-        String marker = loadMarker();
-        List<BlobInfo> all;
-        synchronized (markerLock) {
-            boolean fresh = lastList != null && marker != null && marker.equals(lastMarker)
-                    && System.nanoTime() - lastListNanos < options.updateMarkerForceListInterval().toNanos();
-            all = fresh ? lastList : null;
-        }
-        if (all == null) {
-            long started = System.nanoTime();
-            all = doList(options.globalPrefix());
-            synchronized (markerLock) {
-                lastMarker = marker;
-                lastList = all;
-                lastListNanos = started;
-            }
-        }
-        return all.stream().filter(b -> b.name().startsWith(prefix)).toList();
+        return marker.list(prefix, this::loadMarker, p -> doList(options.globalPrefix() + p));
     }
 
     private List<BlobInfo> doList(String fullPrefix) throws StorageException {
@@ -237,25 +218,17 @@ final class AzureBackend implements StorageBackend {
     }
 
     private void setMarker(String fullName, String etag, boolean deleted) throws StorageException {
-        if (!options.useUpdateMarker()) {
+        if (marker == null) {
             return;
         }
-        String marker = fullName + ":" + (etag == null ? "" : etag) + ":" + currentNanos() + ":" + deleted;
+        String content = UpdateMarker.content(fullName, etag, deleted);
         try {
             client().getBlobClient(markerName).getBlockBlobClient().uploadWithResponse(
-                    new BlockBlobSimpleUploadOptions(BinaryData.fromString(marker)), options.clientTimeout(), Context.NONE);
+                    new BlockBlobSimpleUploadOptions(BinaryData.fromString(content)), options.clientTimeout(), Context.NONE);
         } catch (RuntimeException e) {
             throw failure("write update marker", markerName, e);
         }
-        synchronized (markerLock) {
-            lastList = null;
-            lastMarker = marker;
-        }
-    }
-
-    private static long currentNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        marker.changed(content);
     }
 
     // ---- read

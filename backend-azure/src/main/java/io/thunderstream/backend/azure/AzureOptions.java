@@ -83,37 +83,9 @@ record AzureOptions(
                     + "(-Djavax.net.ssl.trustStore) for a private CA");
         }
 
-        String container = config.string(CONTAINER).filter(s -> !s.isEmpty()).orElse(null);
-        String globalPrefix = config.string(GLOBAL_PREFIX, "");
-        if (config.url().isPresent()) {
-            URI url = config.url().get();
-            String fromUrl = url.getAuthority();
-            if (fromUrl == null || fromUrl.isEmpty()) {
-                throw error("storage.url " + withoutQuery(url) + " names no container; expected az://container/prefix");
-            }
-            if (container != null && !container.equals(fromUrl)) {
-                throw error("container \"" + container + "\" and the URL's container \"" + fromUrl + "\" differ");
-            }
-            container = fromUrl;
-            String path = url.getPath() == null ? "" : url.getPath().replaceFirst("^/+", "");
-            if (!path.isEmpty()) {
-                String prefix = path.endsWith("/") ? path : path + "/";
-                if (config.has(GLOBAL_PREFIX) && !globalPrefix.equals(prefix)) {
-                    throw error("global_prefix \"" + globalPrefix + "\" and the URL's path (prefix \"" + prefix + "\") differ");
-                }
-                globalPrefix = prefix;
-            }
-        }
-        if (container == null) {
-            throw error("container is required");
-        }
-        if (!globalPrefix.isEmpty()) {
-            try {
-                BlobNames.checkPrefix(globalPrefix);
-            } catch (IllegalArgumentException e) {
-                throw error("global_prefix: " + e.getMessage());
-            }
-        }
+        StorageConfig.Location location = config.location(CONTAINER);
+        String container = location.bucket();
+        String globalPrefix = location.globalPrefix();
 
         String accountName = config.string(ACCOUNT_NAME, "");
         String endpointText = config.string(ENDPOINT_URL, "");
@@ -202,12 +174,6 @@ record AzureOptions(
             throw error("endpoint_url must be an http(s) URL such as https://account.blob.core.windows.net, got \"" + text + "\"");
         }
         return uri;
-    }
-
-    private static String withoutQuery(URI url) {
-        String s = url.toString();
-        int q = s.indexOf('?');
-        return q < 0 ? s : s.substring(0, q);
     }
 
     static StorageConfigException error(String message) {

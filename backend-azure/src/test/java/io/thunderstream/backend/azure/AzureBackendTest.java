@@ -148,7 +148,7 @@ class AzureBackendTest {
             a.delete("snap-1");
             assertThat(b.list("")).extracting(BlobInfo::name).containsExactly("snap-2");
             // The marker blob exists under its LS name, and no listing shows it.
-            assertThat(new String(plain.readAllBytes(AzureBackend.UPDATE_MARKER), StandardCharsets.UTF_8))
+            assertThat(new String(plain.readAllBytes(io.thunderstream.api.UpdateMarker.NAME), StandardCharsets.UTF_8))
                     .startsWith("snap-1::").endsWith(":true");
             assertThat(plain.list("")).extracting(BlobInfo::name).containsExactly("snap-2");
         }

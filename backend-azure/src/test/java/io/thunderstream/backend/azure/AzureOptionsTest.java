@@ -104,7 +104,7 @@ class AzureOptionsTest {
     @Test
     void requiredOptions() {
         assertThatThrownBy(() -> parse(Map.of("account_name", "a")))
-                .isInstanceOf(StorageConfigException.class).hasMessageContaining("container is required");
+                .isInstanceOf(StorageConfigException.class).hasMessageContaining("missing required option container");
         assertThatThrownBy(() -> parse(Map.of("container", "c")))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("account_name is required if endpoint_url is not set");
         assertThatThrownBy(() -> parse(Map.of("container", "c", "account_name", "a", "use_shared_key", true)))

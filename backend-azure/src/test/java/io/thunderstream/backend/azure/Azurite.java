@@ -23,13 +23,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Found at {@code $AZURITE_BIN}, else at {@code .tools/azurite/node_modules/.bin/azurite-blob}
  * in the checkout (installed by {@code backend-azure/install-azurite.sh}). When it is missing the
- * tests are skipped, except under {@code CI=true}, where that is a failure.
+ * tests are skipped, except under {@code CI=true}, where that is a failure. Public, and published
+ * in this module's test-jar, for the tests of other modules that sync through Azure.
  */
-final class Azurite implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+public final class Azurite implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     /** Azurite's well-known development account (public, documented by Microsoft). */
-    static final String ACCOUNT = "devstoreaccount1";
-    static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public static final String ACCOUNT = "devstoreaccount1";
+    public static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private final Process process;
     private final int port;
@@ -66,7 +67,7 @@ final class Azurite implements ExtensionContext.Store.CloseableResource, AutoClo
     }
 
     /** The shared instance for this test run, started on first use. */
-    static Azurite get(ExtensionContext context) {
+    public static Azurite get(ExtensionContext context) {
         Path bin = find().orElseThrow(() -> new IllegalStateException(MISSING + (ci() ? " (CI=true: the Azure tests must run)" : "")));
         return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(Azurite.class, k -> start(bin), Azurite.class);
@@ -126,12 +127,12 @@ final class Azurite implements ExtensionContext.Store.CloseableResource, AutoClo
     }
 
     /** The blob endpoint, path style: {@code http://127.0.0.1:port/devstoreaccount1}. */
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port + "/" + ACCOUNT;
     }
 
     /** Options for a shared-key backend on this Azurite. */
-    Map<String, Object> options(String container) {
+    public Map<String, Object> options(String container) {
         return Map.of("account_name", ACCOUNT, "account_key", KEY, "use_shared_key", true,
                 "endpoint_url", endpoint(), "container", container, "create_container", true);
     }

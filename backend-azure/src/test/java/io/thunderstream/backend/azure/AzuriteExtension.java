@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Skips the test class when Azurite is not installed (fails instead under {@code CI=true}), and
  * resolves {@link Azurite} parameters (in {@code @BeforeAll} methods, say) to the run's shared Azurite.
  */
-final class AzuriteExtension implements ExecutionCondition, ParameterResolver {
+public final class AzuriteExtension implements ExecutionCondition, ParameterResolver {
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {

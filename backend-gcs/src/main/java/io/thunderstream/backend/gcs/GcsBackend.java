@@ -18,13 +18,13 @@ import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
+import io.thunderstream.api.UpdateMarker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,18 +42,13 @@ final class GcsBackend implements StorageBackend {
 
     private static final System.Logger LOG = System.getLogger(GcsBackend.class.getName());
 
-    /** The update marker's name under the global prefix, as LS's s3 and azure backends name it. */
-    static final String UPDATE_MARKER = "update-marker";
 
     private final GcsOptions options;
     private final Storage storage;
     private final boolean ownsClient;
     private final String markerName;
+    private final UpdateMarker marker;
 
-    private final Object markerLock = new Object();
-    private String lastMarker;
-    private List<BlobInfo> lastList;
-    private long lastListNanos;
 
     /** A backend around a given client; the caller keeps ownership of the client. */
     GcsBackend(GcsOptions options, Storage storage) {
@@ -64,7 +59,8 @@ final class GcsBackend implements StorageBackend {
         this.options = options;
         this.storage = storage;
         this.ownsClient = ownsClient;
-        this.markerName = options.globalPrefix() + UPDATE_MARKER;
+        this.markerName = options.globalPrefix() + UpdateMarker.NAME;
+        this.marker = options.useUpdateMarker() ? new UpdateMarker(options.updateMarkerForceListInterval()) : null;
     }
 
     static GcsBackend open(GcsOptions options) throws StorageException {
@@ -147,26 +143,10 @@ final class GcsBackend implements StorageBackend {
     @Override
     public List<BlobInfo> list(String prefix) throws IOException {
         BlobNames.checkPrefix(prefix);
-        if (!options.useUpdateMarker()) {
+        if (marker == null) {
             return doList(options.globalPrefix() + prefix);
         }
-        String marker = loadMarker();
-        List<BlobInfo> all;
-        synchronized (markerLock) {
-            boolean fresh = lastList != null && marker != null && marker.equals(lastMarker)
-                    && System.nanoTime() - lastListNanos < options.updateMarkerForceListInterval().toNanos();
-            all = fresh ? lastList : null;
-        }
-        if (all == null) {
-            long started = System.nanoTime();
-            all = doList(options.globalPrefix());
-            synchronized (markerLock) {
-                lastMarker = marker;
-                lastList = all;
-                lastListNanos = started;
-            }
-        }
-        return all.stream().filter(b -> b.name().startsWith(prefix)).toList();
+        return marker.list(prefix, this::loadMarker, p -> doList(options.globalPrefix() + p));
     }
 
     private List<BlobInfo> doList(String fullPrefix) throws StorageException {
@@ -212,22 +192,17 @@ final class GcsBackend implements StorageBackend {
     }
 
     private void setMarker(String fullName, Long generation, boolean deleted) throws StorageException {
-        if (!options.useUpdateMarker()) {
+        if (marker == null) {
             return;
         }
-        Instant now = Instant.now();
-        String marker = fullName + ":" + (generation == null ? "" : generation) + ":"
-                + (now.getEpochSecond() * 1_000_000_000L + now.getNano()) + ":" + deleted;
+        String content = UpdateMarker.content(fullName, generation == null ? null : generation.toString(), deleted);
         try {
             storage.create(com.google.cloud.storage.BlobInfo.newBuilder(options.bucket(), markerName).build(),
-                    marker.getBytes(StandardCharsets.UTF_8));
+                    content.getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             throw failure("write update marker", markerName, e);
         }
-        synchronized (markerLock) {
-            lastList = null;
-            lastMarker = marker;
-        }
+        marker.changed(content);
     }
 
     // ---- read

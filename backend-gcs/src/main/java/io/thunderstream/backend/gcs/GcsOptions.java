@@ -59,37 +59,9 @@ record GcsOptions(
 
     static GcsOptions parse(StorageConfig config, Map<String, String> env) {
         config.requireOnly(KNOWN);
-        String bucket = config.string(BUCKET).filter(s -> !s.isEmpty()).orElse(null);
-        String globalPrefix = config.string(GLOBAL_PREFIX, "");
-        if (config.url().isPresent()) {
-            URI url = config.url().get();
-            String fromUrl = url.getAuthority();
-            if (fromUrl == null || fromUrl.isEmpty()) {
-                throw error("storage.url names no bucket; expected gs://bucket/prefix");
-            }
-            if (bucket != null && !bucket.equals(fromUrl)) {
-                throw error("bucket \"" + bucket + "\" and the URL's bucket \"" + fromUrl + "\" differ");
-            }
-            bucket = fromUrl;
-            String path = url.getPath() == null ? "" : url.getPath().replaceFirst("^/+", "");
-            if (!path.isEmpty()) {
-                String prefix = path.endsWith("/") ? path : path + "/";
-                if (config.has(GLOBAL_PREFIX) && !globalPrefix.equals(prefix)) {
-                    throw error("global_prefix \"" + globalPrefix + "\" and the URL's path (prefix \"" + prefix + "\") differ");
-                }
-                globalPrefix = prefix;
-            }
-        }
-        if (bucket == null) {
-            throw error("bucket is required");
-        }
-        if (!globalPrefix.isEmpty()) {
-            try {
-                BlobNames.checkPrefix(globalPrefix);
-            } catch (IllegalArgumentException e) {
-                throw error("global_prefix: " + e.getMessage());
-            }
-        }
+        StorageConfig.Location location = config.location(BUCKET);
+        String bucket = location.bucket();
+        String globalPrefix = location.globalPrefix();
 
         URI endpoint = null;
         boolean emulator = false;

@@ -73,7 +73,7 @@ class GcsBackendTest {
             assertThat(b.list("snap-")).extracting(BlobInfo::name).containsExactly("snap-1", "snap-2");
             a.delete("snap-1");
             assertThat(b.list("")).extracting(BlobInfo::name).containsExactly("snap-2");
-            assertThat(new String(plain.readAllBytes(GcsBackend.UPDATE_MARKER), StandardCharsets.UTF_8))
+            assertThat(new String(plain.readAllBytes(io.thunderstream.api.UpdateMarker.NAME), StandardCharsets.UTF_8))
                     .startsWith("snap-1::").endsWith(":true");
             assertThat(plain.list("")).extracting(BlobInfo::name).containsExactly("snap-2");
         }

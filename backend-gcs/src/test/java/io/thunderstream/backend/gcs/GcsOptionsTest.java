@@ -95,7 +95,7 @@ class GcsOptionsTest {
 
     @Test
     void mistakesAreReported() {
-        assertThatThrownBy(() -> parse(Map.of())).isInstanceOf(StorageConfigException.class).hasMessageContaining("bucket is required");
+        assertThatThrownBy(() -> parse(Map.of())).isInstanceOf(StorageConfigException.class).hasMessageContaining("missing required option bucket");
         assertThatThrownBy(() -> parse(Map.of("bucket", "b", "buckets", "c")))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("unknown option buckets");
         assertThatThrownBy(() -> parse(Map.of("bucket", "b", "endpoint_url", "localhost:4443")))

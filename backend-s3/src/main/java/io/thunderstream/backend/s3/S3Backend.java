@@ -5,6 +5,7 @@ import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
+import io.thunderstream.api.UpdateMarker;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,14 +88,7 @@ final class S3Backend implements StorageBackend {
         if (marker == null) {
             return listObjects(prefix);
         }
-        String upstream = readMarker();
-        List<BlobInfo> all = marker.cached(upstream);
-        if (all == null) {
-            // Cache everything under the global prefix: the next listing may ask for another prefix.
-            all = listObjects("");
-            marker.listed(upstream, all);
-        }
-        return all.stream().filter(b -> b.name().startsWith(prefix)).toList();
+        return marker.list(prefix, this::readMarker, this::listObjects);
     }
 
     /** Pages through ListObjectsV2 to the end; sorted by name, the marker and foreign names left out. */

@@ -87,13 +87,10 @@ final class S3Options {
 
     private S3Options(StorageConfig config) {
         config.requireOnly(KNOWN);
-        URI url = config.url().orElse(null);
 
-        bucket = fromUrlOrOption(config, "bucket", url == null ? null : bucketOf(url));
-        if (bucket == null || bucket.isEmpty()) {
-            throw fail("missing required option bucket (or the bucket in s3://bucket/prefix)");
-        }
-        globalPrefix = fromUrlOrOption(config, "global_prefix", url == null ? null : prefixOf(url));
+        StorageConfig.Location location = config.location("bucket");
+        bucket = location.bucket();
+        globalPrefix = location.globalPrefix();
         region = config.string("region").filter(s -> !s.isEmpty()).orElse(DEFAULT_REGION);
         endpoint = config.string("endpoint_url").filter(s -> !s.isEmpty()).map(S3Options::endpointUri);
 
@@ -163,32 +160,6 @@ final class S3Options {
                 "update_marker_force_list_interval", "multipart_threshold"));
         TLS_OPTIONS.forEach(o -> known.add("tls." + o));
         return Set.copyOf(known);
-    }
-
-    /** The URL's authority is the bucket; an option of the same name must agree. */
-    private static String bucketOf(URI url) {
-        String authority = url.getRawAuthority();
-        if (authority == null || authority.isEmpty()) {
-            throw fail("storage.url must name the bucket: s3://bucket/prefix");
-        }
-        return authority;
-    }
-
-    /** The URL's path is the global prefix, always ending in '/' so that s3://b/env1 means env1/. */
-    private static String prefixOf(URI url) {
-        String path = url.getPath() == null ? "" : url.getPath();
-        while (path.startsWith("/")) {
-            path = path.substring(1);
-        }
-        return path.isEmpty() || path.endsWith("/") ? path : path + "/";
-    }
-
-    private static String fromUrlOrOption(StorageConfig config, String name, String fromUrl) {
-        Optional<String> option = config.string(name);
-        if (fromUrl != null && !fromUrl.isEmpty() && option.isPresent() && !option.get().equals(fromUrl)) {
-            throw fail("option " + name + " \"" + option.get() + "\" disagrees with storage.url (\"" + fromUrl + "\")");
-        }
-        return fromUrl != null && !fromUrl.isEmpty() ? fromUrl : option.orElse("");
     }
 
     private static URI endpointUri(String text) {

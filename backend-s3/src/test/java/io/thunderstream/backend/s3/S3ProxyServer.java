@@ -14,17 +14,20 @@ import org.jclouds.blobstore.BlobStoreContext;
 /**
  * One S3Proxy for the whole test JVM: in memory (jclouds {@code transient}), on a free loopback
  * port, with AWS signature authentication on. The accepted key pair can be changed while it runs
- * (for the rotation test); each test works in a bucket of its own.
+ * (for the rotation test); each test works in a bucket of its own. Public, and published in this
+ * module's test-jar, for the tests of other modules that sync through S3; a test that stops the
+ * server (an outage) takes one of its own with {@link #startPrivate()}.
  */
-final class S3ProxyServer {
+public final class S3ProxyServer implements AutoCloseable {
 
-    static final String ACCESS_KEY = "thunder-access";
-    static final String SECRET_KEY = "thunder-secret-DO-NOT-LEAK-42";
+    public static final String ACCESS_KEY = "thunder-access";
+    public static final String SECRET_KEY = "thunder-secret-DO-NOT-LEAK-42";
 
     private static S3ProxyServer instance;
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
-    private final S3Proxy proxy;
+    private S3Proxy proxy;
+    private final int port;
     final BlobStore blobStore;
     private volatile Map.Entry<String, String> keys = Map.entry(ACCESS_KEY, SECRET_KEY);
 
@@ -32,31 +35,63 @@ final class S3ProxyServer {
         Properties properties = new Properties();
         blobStore = ContextBuilder.newBuilder("transient").overrides(properties)
                 .build(BlobStoreContext.class).getBlobStore();
-        proxy = S3Proxy.builder()
+        proxy = startProxy(0);
+        port = proxy.getPort();
+    }
+
+    private S3Proxy startProxy(int onPort) throws Exception {
+        S3Proxy p = S3Proxy.builder()
                 .blobStore(blobStore)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + onPort))
                 .build();
-        proxy.setBlobStoreLocator((identity, container, blob) -> {
+        p.setBlobStoreLocator((identity, container, blob) -> {
             Map.Entry<String, String> accepted = keys;
             return identity.equals(accepted.getKey())
                     ? new AbstractMap.SimpleEntry<>(accepted.getValue(), blobStore) : null;
         });
-        proxy.start();
-        while (!proxy.getState().equals("STARTED")) {
+        p.start();
+        while (!p.getState().equals("STARTED")) {
             Thread.onSpinWait();
         }
+        return p;
     }
 
-    static synchronized S3ProxyServer get() throws Exception {
+    /** The server shared by the whole test JVM; never stop it. */
+    public static synchronized S3ProxyServer get() throws Exception {
         if (instance == null) {
             instance = new S3ProxyServer();
         }
         return instance;
     }
 
-    String endpoint() {
-        return "http://127.0.0.1:" + proxy.getPort();
+    /** A server of the caller's own, on its own port and store, to stop and restart at will; close it after use. */
+    public static S3ProxyServer startPrivate() throws Exception {
+        return new S3ProxyServer();
+    }
+
+    /** Stops serving (connections are refused); the stored objects stay for {@link #restart()}. */
+    public synchronized void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+            proxy = null;
+        }
+    }
+
+    /** Serves again on the same port, with the same objects. */
+    public synchronized void restart() throws Exception {
+        if (proxy == null) {
+            proxy = startProxy(port);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
     }
 
     /** From now on only this key pair is accepted. */
@@ -69,7 +104,7 @@ final class S3ProxyServer {
     }
 
     /** A new, empty bucket with a name no other test uses. */
-    String newBucket() {
+    public String newBucket() {
         String name = "bucket-" + ProcessHandle.current().pid() + "-" + BUCKETS.incrementAndGet();
         blobStore.createContainerInLocation(null, name);
         return name;
@@ -87,7 +122,7 @@ final class S3ProxyServer {
     }
 
     /** Options for a backend on {@code bucket} with the default keys, as YAML would give them. */
-    Map<String, Object> options(String bucket) {
+    public Map<String, Object> options(String bucket) {
         Map<String, Object> options = new java.util.LinkedHashMap<>();
         options.put("endpoint_url", endpoint());
         options.put("bucket", bucket);

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * The HTTP server for the status page, {@code /metrics} and {@code /healthz}: {@code http}.
  *
- * @param address {@code host:port} to listen on ({@code :8500} for all interfaces); empty: no server
+ * @param address {@code host:port} to listen on; only a port ({@code :8500}) means the loopback
+ *                interface, {@code 0.0.0.0:8500} all interfaces; empty: no server
  */
 public record HttpConfig(String address) {
 
@@ -24,7 +25,7 @@ public record HttpConfig(String address) {
         return !address.isEmpty();
     }
 
-    /** The host part of the address; empty for all interfaces. */
+    /** The host part of the address; empty when only a port is given (the server then binds loopback). */
     public Optional<String> host() {
         String host = address.substring(0, address.lastIndexOf(':'));
         if (host.startsWith("[") && host.endsWith("]")) {

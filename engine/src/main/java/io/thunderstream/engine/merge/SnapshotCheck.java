@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The rules a snapshot must pass before anything of it is merged into an LMDB, and a pass that
  * applies them to a whole snapshot without touching LMDB: the gzip CRCs, the protobuf structure,
- * the versions, the database name, no transform, no DUPSORT DBI, keys LMDB can store.
+ * the versions, the database name, no transform, no DUPSORT DBI, keys LMDB can store, in LMDB
+ * key order without duplicates.
  *
  * <p>A merge that fits in one write transaction applies the rules as it goes and commits only
  * at the end. A merge in several transactions ({@code merge_lock_duration}) commits early, so it
@@ -25,6 +26,13 @@ public final class SnapshotCheck {
     private final String lmdbName;
     private final String snapshotName;
     private final int maxKeySize;
+
+    // Key order of the current DBI under each of LMDB's orders, as the flags (which the wire may
+    // carry after the entries) are known only at its end: the first entry out of each order.
+    private ByteBuffer previousKey;
+    private long outOfByteOrder;
+    private long outOfIntegerOrder;
+    private long outOfReverseOrder;
 
     SnapshotCheck(String lmdbName, String snapshotName, int maxKeySize) {
         this.lmdbName = lmdbName;
@@ -55,16 +63,19 @@ public final class SnapshotCheck {
                         skipDbi = LmdbEnvironment.isPrivate(reader.dbiName());
                         if (!skipDbi) {
                             rules.transform(reader);
+                            rules.startKeyOrder();
                         }
                     }
                     case ENTRY -> {
                         if (!skipDbi) {
                             rules.key(reader);
+                            rules.keyOrder(reader);
                         }
                     }
                     case DBI_END -> {
                         if (!skipDbi) {
                             rules.dbiEnd(reader);
+                            rules.endKeyOrder(reader);
                         }
                         flags.put(reader.dbiName(), reader.dbiFlags());
                     }
@@ -105,6 +116,45 @@ public final class SnapshotCheck {
         if (key.remaining() > maxKeySize || key.remaining() == 0) {
             throw refused("DBI " + reader.dbiName() + " holds a key of " + key.remaining()
                     + " bytes; LMDB keys are 1 to " + maxKeySize + " bytes");
+        }
+    }
+
+    private void startKeyOrder() {
+        if (previousKey == null) {
+            previousKey = ByteBuffer.allocate(maxKeySize);
+        }
+        previousKey.clear().limit(0);
+        outOfByteOrder = -1;
+        outOfIntegerOrder = -1;
+        outOfReverseOrder = -1;
+    }
+
+    private void keyOrder(SnapshotReader reader) {
+        ByteBuffer key = reader.key();
+        if (reader.entryIndex() > 0) {
+            long i = reader.entryIndex();
+            if (outOfByteOrder < 0 && SnapshotMerger.compareKeys(previousKey, key, 0) >= 0) {
+                outOfByteOrder = i;
+            }
+            if (outOfIntegerOrder < 0 && SnapshotMerger.compareKeys(previousKey, key, DbiFlags.INTEGERKEY) >= 0) {
+                outOfIntegerOrder = i;
+            }
+            if (outOfReverseOrder < 0 && SnapshotMerger.compareKeys(previousKey, key, DbiFlags.REVERSEKEY) >= 0) {
+                outOfReverseOrder = i;
+            }
+        }
+        previousKey.clear();
+        previousKey.put(key).flip();
+    }
+
+    /** The order of the DBI's final flags, as the merge checks it (with the local DBI's flags, usually the same). */
+    private void endKeyOrder(SnapshotReader reader) {
+        long flags = reader.dbiFlags();
+        long outOfOrder = DbiFlags.has(flags, DbiFlags.INTEGERKEY) ? outOfIntegerOrder
+                : DbiFlags.has(flags, DbiFlags.REVERSEKEY) ? outOfReverseOrder : outOfByteOrder;
+        if (outOfOrder >= 0) {
+            throw refused("DBI " + reader.dbiName() + " entry #" + outOfOrder
+                    + ": its key comes twice or after a bigger key; entries must be in LMDB key order without duplicates");
         }
     }
 

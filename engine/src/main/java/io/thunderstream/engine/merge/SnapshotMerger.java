@@ -86,7 +86,8 @@ public final class SnapshotMerger {
                 current = SnapshotCheck.check(source, lmdb.name(), lmdb.env().getMaxKeySize());
             } catch (org.lmdbjava.Env.MapFullException e) {
                 throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                        + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+                        + " not merged: the LMDB is full (map_size " + lmdb.env().info().mapSize + " bytes); raise lmdbs."
+                        + lmdb.name() + ".options.map_size", e);
             }
         }
     }
@@ -106,6 +107,9 @@ public final class SnapshotMerger {
         private final long deletedCutoffNanos;
         private final SnapshotCheck rules;
         private final ByteBuffer key = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
+        private final ByteBuffer previousKey = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
+        private boolean hasPreviousKey;
+        private int keyOrderFlags;
         private Map<String, Long> flagsOnWire;
         private Txn<ByteBuffer> txn;
         private boolean writing;
@@ -147,6 +151,7 @@ public final class SnapshotMerger {
         private void startDbi(SnapshotReader reader) throws IOException {
             dbiName = reader.dbiName();
             dbi = null;
+            hasPreviousKey = false;
             skipDbi = LmdbEnvironment.isPrivate(dbiName);
             if (skipDbi) {
                 log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), source.name(), dbiName);
@@ -161,6 +166,7 @@ public final class SnapshotMerger {
                 dbi = lmdb.createDbi(txn, dbiName, (int) flags);
                 sliceChanged = true;
             }
+            keyOrderFlags = LmdbEnvironment.flags(txn, dbi);
         }
 
         private void endDbi(SnapshotReader reader) {
@@ -192,6 +198,7 @@ public final class SnapshotMerger {
             rules.key(reader);
             key.clear();
             key.put(reader.key()).flip();
+            checkKeyOrder(reader.entryIndex());
 
             ByteBuffer value = reader.value();
             long ts = reader.timestampNano();
@@ -221,6 +228,21 @@ public final class SnapshotMerger {
             }
             written++;
             sliceChanged = true;
+        }
+
+        /**
+         * LMDB key order is the snapshot's contract: an entry out of order or a duplicate key means a
+         * broken writer, whose snapshot cannot be trusted to be whole; refuse it.
+         */
+        private void checkKeyOrder(long entryIndex) {
+            if (hasPreviousKey && compareKeys(previousKey, key, keyOrderFlags) >= 0) {
+                throw rules.refused("DBI " + dbiName + " entry #" + entryIndex + ": key " + hex(key)
+                        + (compareKeys(previousKey, key, keyOrderFlags) == 0 ? " comes twice" : " comes after the bigger key " + hex(previousKey))
+                        + "; entries must be in LMDB key order without duplicates");
+            }
+            previousKey.clear();
+            previousKey.put(key.duplicate()).flip();
+            hasPreviousKey = true;
         }
 
         /** Whether the remote entry replaces the local value of {@link #key} in the current transaction. */
@@ -304,6 +326,34 @@ public final class SnapshotMerger {
                 lmdb.abort(txn);
             }
         }
+    }
+
+    /** LMDB's order of two keys of a DBI with these flags: bytes, reversed bytes, or native unsigned integers. */
+    static int compareKeys(ByteBuffer a, ByteBuffer b, int dbiFlags) {
+        if (DbiFlags.has(dbiFlags, DbiFlags.INTEGERKEY) && a.remaining() == b.remaining()
+                && (a.remaining() == 4 || a.remaining() == 8)) {
+            ByteBuffer x = a.duplicate().order(java.nio.ByteOrder.nativeOrder());
+            ByteBuffer y = b.duplicate().order(java.nio.ByteOrder.nativeOrder());
+            return a.remaining() == 4
+                    ? Integer.compareUnsigned(x.getInt(x.position()), y.getInt(y.position()))
+                    : Long.compareUnsigned(x.getLong(x.position()), y.getLong(y.position()));
+        }
+        if (DbiFlags.has(dbiFlags, DbiFlags.REVERSEKEY)) {
+            for (int i = 1; i <= Math.min(a.remaining(), b.remaining()); i++) {
+                int c = Integer.compare(a.get(a.limit() - i) & 0xff, b.get(b.limit() - i) & 0xff);
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return Integer.compare(a.remaining(), b.remaining());
+        }
+        return compareUnsigned(a, b);
+    }
+
+    private static String hex(ByteBuffer b) {
+        byte[] bytes = new byte[Math.min(b.remaining(), 64)];
+        b.duplicate().get(bytes);
+        return java.util.HexFormat.of().formatHex(bytes) + (b.remaining() > 64 ? "..." : "");
     }
 
     /** Unsigned lexicographic order of the bytes from position to limit. */

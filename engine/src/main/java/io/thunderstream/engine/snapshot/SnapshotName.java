@@ -47,7 +47,8 @@ public record SnapshotName(String database, String instance, Instant timestamp, 
 
     /**
      * Parses an object name. Anything that is not a snapshot name (no or unknown extension, fewer
-     * than four parts, bad timestamp) gives an empty result: other objects may share the bucket.
+     * than four parts, bad timestamp, extras not sorted by type letter) gives an empty result: other
+     * objects may share the bucket.
      * As in Lightning Stream, the generation and extras are taken as they are.
      */
     public static Optional<SnapshotName> parse(String name) {
@@ -67,6 +68,10 @@ public record SnapshotName(String database, String instance, Instant timestamp, 
         for (int i = 4; i < parts.length; i++) {
             if (parts[i].isEmpty()) {
                 return Optional.empty(); // LS would crash on an empty extra item; we ignore the name
+            }
+            if (!extras.isEmpty() && parts[i].charAt(0) < extras.get(extras.size() - 1).charAt(0)) {
+                // Writers sort extras; an unsorted name would print back as another blob's name (found by fuzzing).
+                return Optional.empty();
             }
             extras.add(parts[i]);
         }

@@ -172,6 +172,7 @@ final class DbSyncer {
     /** Merges one download; false when the snapshot was rejected (and will be skipped from now on). */
     private boolean merge(Download d) throws IOException {
         try {
+            log.debug("db {} instance {}: merging snapshot {}", db, d.name().instance(), d.name());
             long start = System.nanoTime();
             MergeResult result = merger.merge(d.source(), deletedCutoffNanos());
             receiver.markMerged(d.name());
@@ -187,6 +188,11 @@ final class DbSyncer {
             listener.snapshotMerged(db, d.name().toString(), result);
             return true;
         } catch (SnapshotFormatException | MergeException e) {
+            if (e.getCause() instanceof org.lmdbjava.Env.MapFullException) {
+                // The LMDB is at fault, not the snapshot: skipping it would lose its changes for good.
+                // Stop the syncer; restarted with a larger map_size it merges the snapshot (docs/reliability.md).
+                throw e;
+            }
             log.error("db {} instance {}: snapshot {} rejected, skipped from now on: {}", db, d.name().instance(), d.name(),
                     e.getMessage());
             receiver.markRejected(d.name());
@@ -213,8 +219,17 @@ final class DbSyncer {
     }
 
     private void storeSnapshot() throws IOException, InterruptedException {
+        log.debug("db {}: storing a snapshot at txn {}", db, lmdb.lastTxnId());
         long start = System.nanoTime();
-        SnapshotSender.Sent sent = retrier.call("db " + db + ": storing a snapshot", sender::send);
+        SnapshotSender.Sent sent;
+        try {
+            sent = retrier.call("db " + db + " instance " + sender.instance() + ": storing a snapshot", sender::send);
+        } catch (java.io.InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            listener.snapshotStoreGaveUp(db, e);
+            throw e;
+        }
         lastSnapshotTxnId = sent.txnId();
         lastSnapshotNanos = clock.nanosSinceEpoch();
         mergesWithChangesPending = 0;

@@ -52,25 +52,38 @@ final class SnapshotSender {
         SnapshotName name = SnapshotName.of(lmdb.name(), instance, Instant.ofEpochSecond(0, nanos));
         ChunkPipe pipe = new ChunkPipe();
         AtomicLong txnId = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> encoderFailure = new java.util.concurrent.atomic.AtomicReference<>();
         CountingOutputStream compressed = new CountingOutputStream(pipe.output());
         // The encoder runs on its own thread and owns the read transaction from start to end.
         CompletableFuture<Void> encoder = CompletableFuture.runAsync(() -> {
             Txn<ByteBuffer> txn = lmdb.env().txnRead();
+            SnapshotWriter writer = null;
             try {
                 txnId.set(txn.getId());
                 SnapshotMeta meta = new SnapshotMeta(SnapshotName.DEFAULT_GENERATION, instance, hostname, txn.getId(), nanos,
                         lmdb.name(), 0);
-                try (SnapshotWriter writer = new SnapshotWriter(Gzip.compress(compressed, Gzip.DEFAULT_LEVEL, Gzip.DEFAULT_THREADS), meta)) {
-                    for (String dbiName : lmdb.dbiNames(txn)) {
-                        if (!LmdbEnvironment.isPrivate(dbiName)) {
-                            writer.writeDbi(new LmdbDbiSource(txn, dbiName));
-                        }
+                writer = new SnapshotWriter(Gzip.compress(compressed, Gzip.DEFAULT_LEVEL, Gzip.DEFAULT_THREADS), meta);
+                for (String dbiName : lmdb.dbiNames(txn)) {
+                    if (!LmdbEnvironment.isPrivate(dbiName)) {
+                        writer.writeDbi(new LmdbDbiSource(txn, dbiName));
                     }
                 }
+                writer.close();
+                writer = null;
                 lmdb.commit(txn);
             } catch (Throwable t) {
                 lmdb.abort(txn);
+                encoderFailure.set(t);
+                // Fail the pipe before closing the writer: closing ends gzip and the pipe cleanly,
+                // which must not read as a whole snapshot.
                 pipe.fail(t);
+                if (writer != null) {
+                    try {
+                        writer.close(); // frees the gzip threads; the failed pipe refuses the bytes
+                    } catch (IOException | RuntimeException ignored) {
+                        // expected: the pipe has failed
+                    }
+                }
             }
         }, runnable -> {
             Thread t = new Thread(runnable, "snapshot-" + lmdb.name());
@@ -81,6 +94,9 @@ final class SnapshotSender {
             storage.write(name.toString(), in, -1);
         } catch (IOException | RuntimeException e) {
             encoder.cancel(false);
+            if (encoderFailure.get() instanceof RuntimeException local) {
+                throw local; // the local data cannot be snapshotted (a value without header, a DUPSORT DBI): retrying will not help
+            }
             throw e;
         }
         try {

@@ -1,9 +1,12 @@
 package io.thunderstream.engine.sync;
 
 import io.thunderstream.api.StorageBackend;
+import io.thunderstream.engine.cleaner.Cleaner;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.status.LmdbStats;
+import io.thunderstream.engine.sweeper.Sweeper;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,16 +45,20 @@ public final class Syncer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Syncer.class);
 
     private final ThunderstreamConfig config;
+    private final SyncListener listener;
     private final List<LmdbEnvironment> environments;
     private final List<DbSyncer> loops = new ArrayList<>();
     private final List<Receiver> receivers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> maintenance = new ArrayList<>();
     private final ScheduledExecutorService polls;
     private final ExecutorService downloads;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Syncer(Builder b) {
         this.config = b.config;
+        this.listener = b.listener;
         this.environments = new ArrayList<>();
         this.polls = Executors.newSingleThreadScheduledExecutor(daemon("storage-poll"));
         this.downloads = Executors.newCachedThreadPool(daemon("download"));
@@ -64,12 +72,27 @@ public final class Syncer implements AutoCloseable {
                 Env<ByteBuffer> given = b.environments.get(lmdbConfig.name());
                 LmdbEnvironment lmdb = given != null ? LmdbEnvironment.wrap(lmdbConfig.name(), given) : LmdbEnvironment.open(lmdbConfig);
                 environments.add(lmdb);
-                SnapshotSender sender = new SnapshotSender(lmdb, b.storage, config.instance(), b.hostname, b.clock);
-                Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), b.storage, downloads,
+                SyncListener listener = b.listener;
+                if (config.storage().cleanup().enabled() && !b.receiveOnly && !config.onlyOnce()) {
+                    // The cleaner lists and deletes on its own, outside the sync's storage metrics and health.
+                    Cleaner cleaner = new Cleaner(lmdbConfig.name(), b.storage, config.storage().cleanup(), b.listener, b.clock);
+                    listener = SyncListener.all(b.listener, cleaner); // it learns from merges and stores what it may delete
+                    Duration interval = config.storage().cleanup().interval();
+                    maintenance.add(repeat("cleaner-" + lmdbConfig.name(), "db " + lmdbConfig.name() + ": storage cleaning",
+                            Duration.ZERO, () -> Cleaner.perturbed(interval), cleaner::runOnce));
+                }
+                if (config.sweeper().enabled() && !config.onlyOnce()) {
+                    Sweeper sweeper = new Sweeper(lmdb, config.sweeper(), lmdbConfig.schemaTracksChanges(), b.listener, b.clock);
+                    maintenance.add(repeat("sweeper-" + lmdbConfig.name(), "db " + lmdbConfig.name() + ": sweep",
+                            config.sweeper().firstInterval(), config.sweeper()::interval, sweeper::sweep));
+                }
+                StorageBackend storage = new ObservedStorage(b.storage, listener);
+                SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock);
+                Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), storage, downloads,
                         lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), Receiver.memoryLimit(
                                 Runtime.getRuntime().maxMemory(), config.memoryDownloadedSnapshots(), config.lmdbs().size()));
                 receivers.add(receiver);
-                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, b.listener, b.clock));
+                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, listener, b.clock));
             }
         } catch (RuntimeException e) {
             closeEnvironments();
@@ -98,7 +121,19 @@ public final class Syncer implements AutoCloseable {
             for (Receiver receiver : receivers) {
                 polls.scheduleWithFixedDelay(receiver::poll, every, every, TimeUnit.MILLISECONDS);
             }
+            long statsEvery = config.lmdbLogStatsInterval().toMillis();
+            if (statsEvery > 0) {
+                for (LmdbEnvironment lmdb : environments) {
+                    polls.scheduleWithFixedDelay(() -> LmdbStats.log(lmdb), statsEvery, statsEvery, TimeUnit.MILLISECONDS);
+                }
+            }
+            maintenance.forEach(Thread::start);
         }
+    }
+
+    /** The LMDBs being synced, in config order: for status pages and metrics. */
+    public List<LmdbEnvironment> lmdbs() {
+        return List.copyOf(environments);
     }
 
     private void runLoop(DbSyncer loop) {
@@ -106,10 +141,13 @@ public final class Syncer implements AutoCloseable {
             loop.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.io.InterruptedIOException e) {
+            // Stopped while retrying or storing: an orderly stop, not a failure.
         } catch (Exception e) {
             if (failure.compareAndSet(null, e)) {
                 log.error("db {}: sync stopped: {}", loop.db(), e.getMessage());
             }
+            listener.syncFailed(loop.db(), e);
             stop();
         }
     }
@@ -146,6 +184,30 @@ public final class Syncer implements AutoCloseable {
     public void stop() {
         loops.forEach(DbSyncer::stop);
         polls.shutdown();
+        stopped.countDown();
+        maintenance.forEach(Thread::interrupt); // a sweep waiting between slices stops at once
+    }
+
+    /** A maintenance thread: {@code work} after {@code first}, then after every {@code then}, until stopped. */
+    private Thread repeat(String threadName, String what, Duration first, java.util.function.Supplier<Duration> then,
+            java.util.concurrent.Callable<?> work) {
+        return daemon(threadName).newThread(() -> {
+            try {
+                Duration wait = first;
+                while (!stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    try {
+                        work.call();
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        log.warn("{} failed: {}; trying again next time", what, e.toString());
+                    }
+                    wait = then.get();
+                }
+            } catch (InterruptedException e) {
+                // stopping
+            }
+        });
     }
 
     /** Stops, waits for the loops, and closes the LMDBs this syncer opened. */
@@ -154,6 +216,9 @@ public final class Syncer implements AutoCloseable {
         stop();
         for (Thread t : threads) {
             t.join();
+        }
+        for (Thread t : maintenance) {
+            t.join(); // a sweep aborts its transaction before the LMDB closes
         }
         downloads.shutdownNow();
         closeEnvironments();

@@ -144,6 +144,26 @@ class SlicedMergeTest {
     }
 
     @Test
+    void keysOutOfOrderAtTheEndApplyNothingEvenInSlices() {
+        List<Kv> kvs = new ArrayList<>(data(ENTRIES, T).entries());
+        kvs.add(Kv.of("key-000000", "again", T + 1)); // the first key again, last
+        byte[] bytes = snapshot(new Dbi("data", 0, "", kvs));
+        long txn = app.lastTxnId();
+        assertThatThrownBy(() -> new SnapshotMerger(lmdb, false, TINY).merge(SnapshotSource.of("disorder", bytes), 0))
+                .isInstanceOf(MergeException.class).hasMessageContaining("entry #" + ENTRIES).hasMessageContaining("key order");
+        assertThat(app.lastTxnId()).isEqualTo(txn);
+        assertThat(app.contents().get("data")).isEmpty();
+    }
+
+    @Test
+    void theCheckTakesTheKeyOrderOfFlagsThatComeAfterTheEntries() throws IOException {
+        // v3-basic was encoded in field-number order: "records" has INTEGERKEY after its entries.
+        SnapshotSource checked = SnapshotCheck.check(SnapshotSource.of("v3-basic", TestSnapshots.vector("v3-basic")),
+                "main", 511);
+        assertThat(checked.checkedDbiFlags()).hasValueSatisfying(flags -> assertThat(flags).containsKey("records"));
+    }
+
+    @Test
     void theCheckRefusesWhatTheMergeRefuses() {
         byte[] dupsort = snapshot(new Dbi("dups", 0x04, "", List.of(Kv.of("a", "b", T))));
         assertThatThrownBy(() -> SnapshotCheck.check(SnapshotSource.of("dups", dupsort), "main", 511))

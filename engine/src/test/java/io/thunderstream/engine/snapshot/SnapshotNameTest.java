@@ -69,6 +69,12 @@ class SnapshotNameTest {
     }
 
     @Test
+    void namesWithUnsortedExtrasAreIgnoredSinceTheyWouldPrintBackAsAnotherName() {
+        assertThat(SnapshotName.parse("shard__i__20231231-235959-000000001__GX__X1__Dabc.pb.gz")).isEmpty();
+        assertThat(SnapshotName.parse("shard__i__20231231-235959-000000001__GX__Dabc__X1.pb.gz")).isPresent();
+    }
+
+    @Test
     void namesSortByTime() {
         Instant t = Instant.parse("2023-12-31T23:59:59.999999999Z");
         String a = SnapshotName.of("main", "a", t).toString();

@@ -10,26 +10,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** One instance of a sync test: an application's LMDB and a syncer on it, restartable. */
-final class SyncTestInstance implements AutoCloseable {
+/**
+ * One instance of a sync test: an application's LMDB and a syncer on it, restartable. Published
+ * in the engine's test-jar for the sync tests through real backends.
+ */
+public final class SyncTestInstance implements AutoCloseable {
 
-    final String name;
-    final NativeLmdb app;
-    final List<String> stored = new CopyOnWriteArrayList<>();
-    final List<String> merged = new CopyOnWriteArrayList<>();
-    final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** Fast polls and retries, so tests converge in a second or two. */
+    public static final String FAST = """
+            lmdb_poll_interval: 100ms
+            storage_poll_interval: 100ms
+            storage_retry_interval: 100ms
+            """;
+
+    public final String name;
+    public final NativeLmdb app;
+    public final List<String> stored = new CopyOnWriteArrayList<>();
+    public final List<String> merged = new CopyOnWriteArrayList<>();
+    public final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** What stopped the syncer, seen when it was stopped. */
+    public final List<Exception> failures = new CopyOnWriteArrayList<>();
     private final StorageBackend storage;
     private final boolean receiveOnly;
+    private String settings = FAST;
     private Syncer syncer;
 
-    SyncTestInstance(String name, Path lmdbDir, StorageBackend storage, boolean receiveOnly, String... dbis) {
+    public SyncTestInstance(String name, Path lmdbDir, StorageBackend storage, boolean receiveOnly, String... dbis) {
         this.name = name;
         this.app = NativeLmdb.open(lmdbDir, dbis);
         this.storage = storage;
         this.receiveOnly = receiveOnly;
     }
 
-    static ThunderstreamConfig config(String instance, Path lmdbDir) {
+    /** Top-level config lines (YAML) besides instance, lmdbs and storage, from the next start on; default {@link #FAST}. */
+    public SyncTestInstance settings(String yaml) {
+        this.settings = yaml;
+        return this;
+    }
+
+    static ThunderstreamConfig config(String instance, Path lmdbDir, String settings) {
         return ThunderstreamConfig.parse("""
                 instance: %s
                 lmdbs:
@@ -38,14 +57,16 @@ final class SyncTestInstance implements AutoCloseable {
                     schema_tracks_changes: true
                 storage:
                   type: memory
-                lmdb_poll_interval: 100ms
-                storage_poll_interval: 100ms
-                storage_retry_interval: 100ms
-                """.formatted(instance, lmdbDir), Map.of());
+                """.formatted(instance, lmdbDir) + settings, Map.of());
     }
 
-    SyncTestInstance start() throws InterruptedException {
-        syncer = Syncer.builder(config(name, app.dir()))
+    public SyncTestInstance start() throws InterruptedException {
+        return start(Duration.ofSeconds(30));
+    }
+
+    /** Starts the syncer and waits for its first pass. */
+    public SyncTestInstance start(Duration firstPassTimeout) throws InterruptedException {
+        syncer = Syncer.builder(config(name, app.dir(), settings))
                 .storage(storage)
                 .environment("main", app.env())
                 .receiveOnly(receiveOnly)
@@ -67,14 +88,32 @@ final class SyncTestInstance implements AutoCloseable {
                 })
                 .build();
         syncer.start();
-        if (!syncer.awaitFirstPass(Duration.ofSeconds(30))) {
-            throw new AssertionError(name + ": no first pass within 30 s");
+        if (!syncer.awaitFirstPass(firstPassTimeout)) {
+            throw new AssertionError(name + ": no first pass within " + firstPassTimeout.toSeconds() + " s");
         }
         return this;
     }
 
-    void stop() throws InterruptedException {
+    public boolean running() {
+        return syncer != null;
+    }
+
+    /** The syncer itself, while running. */
+    public Syncer syncer() {
+        return syncer;
+    }
+
+    /** Stops the syncer; a failure that had stopped it is kept in {@link #failures}. */
+    public void stop() throws InterruptedException {
         if (syncer != null) {
+            syncer.stop();
+            try {
+                syncer.awaitTermination();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                failures.add(e);
+            }
             syncer.close();
             syncer = null;
         }

@@ -1,0 +1,112 @@
+package io.thunderstream.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A running {@code bin/thunderstream}, its output collected line by line, killable with SIGKILL. */
+final class ThunderstreamProcess implements AutoCloseable {
+
+    private final Process process;
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    private ThunderstreamProcess(Process process) {
+        this.process = process;
+        drain(process.getInputStream(), "stdout");
+        drain(process.getErrorStream(), "stderr");
+    }
+
+    static ThunderstreamProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(LauncherIT.distribution().resolve("bin/thunderstream").toString()));
+        command.addAll(List.of(args));
+        return new ThunderstreamProcess(new ProcessBuilder(command).start());
+    }
+
+    private void drain(InputStream in, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "thunderstream-" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits for an output line matching {@code match}; fails when the process exits or time runs out first. */
+    String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (lines) {
+                for (String line : lines) {
+                    if (match.test(line)) {
+                        return line;
+                    }
+                }
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("no such line from thunderstream (" + (process.isAlive() ? "timed out" : "exited "
+                        + process.exitValue()) + "); output:\n" + output());
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no finally block runs. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("thunderstream did not die");
+        }
+    }
+
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("thunderstream did not exit within " + timeout.toSeconds() + " s; output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    static String config(String instance, Path lmdb, String storage) {
+        return """
+                instance: %s
+                lmdbs:
+                  main:
+                    path: %s
+                    schema_tracks_changes: true
+                    options:
+                      create: true
+                      map_size: 512MB
+                %s
+                lmdb_poll_interval: 100ms
+                storage_poll_interval: 100ms
+                storage_retry_interval: 100ms
+                """.formatted(instance, lmdb, storage);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.thunderstream.engine.lmdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thunderstream.engine.config.LmdbConfig;
+import io.thunderstream.engine.config.LmdbOptions;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Txn;
+
+class LmdbEnvironmentTest {
+
+    @TempDir
+    Path dir;
+
+    private static LmdbConfig config(Path path, boolean noSubdir, boolean create) {
+        return LmdbConfig.of("main", path.toString())
+                .withOptions(new LmdbOptions(noSubdir, create, 8L << 20, 8, 0750, 0640))
+                .withSchemaTracksChanges(true);
+    }
+
+    @Test
+    void noSubdirUsesTheFileWithItsLockFileBeside() throws Exception {
+        Path file = dir.resolve("pdns.lmdb");
+        try (LmdbEnvironment lmdb = LmdbEnvironment.open(config(file, true, true))) {
+            assertThat(lmdb.lastTxnId()).isZero();
+            assertThat(lmdb.env().info().mapSize).isEqualTo(8L << 20);
+        }
+        assertThat(file).isRegularFile();
+        assertThat(dir.resolve("pdns.lmdb-lock")).isRegularFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void aCreatedDirectoryGetsTheDirMask() throws Exception {
+        Path env = dir.resolve("sub/env");
+        try (LmdbEnvironment lmdb = LmdbEnvironment.open(config(env, false, true))) {
+            assertThat(env.resolve("data.mdb")).isRegularFile();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(env))).isEqualTo("rwxr-x---");
+    }
+
+    @Test
+    void aMissingLmdbWithoutCreateIsAnErrorThatSaysWhatToSet() {
+        assertThatThrownBy(() -> LmdbEnvironment.open(config(dir.resolve("absent"), false, false)))
+                .isInstanceOf(LmdbEnvironmentException.class)
+                .hasMessageContaining("lmdb main").hasMessageContaining("options.create");
+    }
+
+    @Test
+    void handlesOpenedInAnAbortedTransactionAreForgotten() {
+        try (LmdbEnvironment lmdb = LmdbEnvironment.open(config(dir.resolve("env"), false, true))) {
+            Txn<ByteBuffer> write = lmdb.env().txnWrite();
+            assertThat(lmdb.createDbi(write, "made", DbiFlags.INTEGERKEY)).isNotNull();
+            lmdb.abort(write);
+            Txn<ByteBuffer> read = lmdb.env().txnRead();
+            assertThat(lmdb.dbi(read, "made")).as("the DBI was never created").isNull();
+            lmdb.abort(read);
+
+            write = lmdb.env().txnWrite();
+            lmdb.createDbi(write, "made", DbiFlags.INTEGERKEY);
+            lmdb.commit(write);
+            read = lmdb.env().txnRead();
+            assertThat(LmdbEnvironment.flags(read, lmdb.dbi(read, "made"))).isEqualTo(DbiFlags.INTEGERKEY);
+            assertThat(lmdb.dbiNames(read)).containsExactly("made");
+            lmdb.commit(read);
+        }
+    }
+}

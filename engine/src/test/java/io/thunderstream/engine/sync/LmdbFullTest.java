@@ -1,0 +1,91 @@
+package io.thunderstream.engine.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thunderstream.api.StorageBackend;
+import io.thunderstream.api.StorageBackends;
+import io.thunderstream.api.StorageConfig;
+import io.thunderstream.engine.config.ThunderstreamConfig;
+import io.thunderstream.engine.merge.MergeException;
+import io.thunderstream.engine.testing.Await;
+import io.thunderstream.engine.testing.NativeLmdb;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An LMDB whose map_size is too small for a remote snapshot: the merge fails naming the db and
+ * map_size, applies nothing, and stops the syncer instead of skipping the snapshot for good; a
+ * restart with a larger map_size merges it (docs/reliability.md).
+ */
+class LmdbFullTest {
+
+    @TempDir
+    Path dir;
+
+    private static ThunderstreamConfig config(Path lmdb, String mapSize) {
+        return ThunderstreamConfig.parse("""
+                instance: small
+                lmdbs:
+                  main:
+                    path: %s
+                    schema_tracks_changes: true
+                    options:
+                      create: true
+                      map_size: %s
+                storage:
+                  type: memory
+                """.formatted(lmdb, mapSize) + SyncTestInstance.FAST, Map.of());
+    }
+
+    @Test
+    void aFullLmdbStopsTheSyncerWithoutSkippingTheSnapshotAndARestartWithALargerMapMergesIt() throws Exception {
+        try (StorageBackend bucket = StorageBackends.discover(getClass().getClassLoader())
+                .open(StorageConfig.of("fs", Map.of("root_path", dir.resolve("bucket").toString())))) {
+            // A big instance stores about 3 MB of data.
+            try (SyncTestInstance big = new SyncTestInstance("big", dir.resolve("big"), bucket, false, "records")) {
+                String value = "x".repeat(10_000);
+                for (int i = 0; i < 300; i++) {
+                    big.app.put("records", "r" + i, value, 1_700_000_000_000_000_000L + i);
+                }
+                big.start();
+                Await.until("big stored its snapshot", Duration.ofSeconds(30), () -> !big.stored.isEmpty());
+            }
+
+            Path small = dir.resolve("small");
+            List<String> rejected = new CopyOnWriteArrayList<>();
+            SyncListener listener = new SyncListener() {
+                @Override
+                public void snapshotRejected(String db, String name, Exception why) {
+                    rejected.add(name);
+                }
+            };
+            try (Syncer syncer = Syncer.builder(config(small, "1MB")).storage(bucket).listener(listener).build()) {
+                syncer.start();
+                assertThat(syncer.awaitFirstPass(Duration.ofSeconds(30))).as("first pass of a full LMDB").isFalse();
+                assertThatThrownBy(syncer::awaitTermination)
+                        .isInstanceOf(MergeException.class)
+                        .hasMessageContaining("lmdb main: snapshot main__big__")
+                        .hasMessageContaining("the LMDB is full (map_size 1048576 bytes)")
+                        .hasMessageContaining("raise lmdbs.main.options.map_size");
+            }
+            assertThat(rejected).as("a full LMDB is not the snapshot's fault").isEmpty();
+            try (NativeLmdb probe = NativeLmdb.open(small)) {
+                assertThat(probe.contents()).as("nothing half-applied").isEmpty();
+            }
+
+            try (Syncer syncer = Syncer.builder(config(small, "64MB")).storage(bucket).listener(listener).build()) {
+                syncer.start();
+                assertThat(syncer.awaitFirstPass(Duration.ofSeconds(30))).isTrue();
+            }
+            try (NativeLmdb probe = NativeLmdb.open(small)) {
+                assertThat(probe.contents().get("records")).hasSize(300);
+            }
+        }
+    }
+}
