@@ -61,13 +61,14 @@ final class SnapshotSender {
                 txnId.set(txn.getId());
                 SnapshotMeta meta = new SnapshotMeta(SnapshotName.DEFAULT_GENERATION, instance, hostname, txn.getId(), nanos,
                         lmdb.name(), 0);
-                try (SnapshotWriter writer = new SnapshotWriter(Gzip.compress(compressed), meta)) {
-                    for (String dbiName : lmdb.dbiNames(txn)) {
-                        if (!LmdbEnvironment.isPrivate(dbiName)) {
-                            writer.writeDbi(new LmdbDbiSource(txn, dbiName));
-                        }
+                // Not try-with-resources: closing the writer ends the stream as a whole snapshot, so only success may close it.
+                SnapshotWriter writer = new SnapshotWriter(Gzip.compress(compressed), meta);
+                for (String dbiName : lmdb.dbiNames(txn)) {
+                    if (!LmdbEnvironment.isPrivate(dbiName)) {
+                        writer.writeDbi(new LmdbDbiSource(txn, dbiName));
                     }
                 }
+                writer.close();
                 lmdb.commit(txn);
             } catch (Throwable t) {
                 lmdb.abort(txn);
@@ -95,6 +96,14 @@ final class SnapshotSender {
             throw new java.io.InterruptedIOException("interrupted");
         } catch (ExecutionException e) {
             throw new IOException(e.getCause());
+        }
+        if (encoderFailure.get() != null) {
+            // The upload ended as if whole although the encoder failed: never leave that blob for others to merge.
+            storage.delete(name.toString());
+            if (encoderFailure.get() instanceof RuntimeException local) {
+                throw local;
+            }
+            throw new IOException("writing snapshot " + name + " failed: " + encoderFailure.get().getMessage(), encoderFailure.get());
         }
         return new Sent(name, txnId.get(), compressed.count);
     }
