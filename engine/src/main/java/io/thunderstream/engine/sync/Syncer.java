@@ -4,6 +4,7 @@ import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.shadow.ShadowMode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,18 +57,15 @@ public final class Syncer implements AutoCloseable {
         this.downloads = Executors.newCachedThreadPool(daemon("download"));
         try {
             for (LmdbConfig lmdbConfig : config.lmdbs().values()) {
-                if (!lmdbConfig.schemaTracksChanges()) {
-                    throw new IllegalArgumentException("lmdbs." + lmdbConfig.name()
-                            + ".schema_tracks_changes: shadow mode (false, the Lightning Stream default) is not supported yet;"
-                            + " set it to true for LMDBs whose values carry the Lightning Stream header (PowerDNS 4.8+)");
-                }
                 Env<ByteBuffer> given = b.environments.get(lmdbConfig.name());
                 LmdbEnvironment lmdb = given != null ? LmdbEnvironment.wrap(lmdbConfig.name(), given) : LmdbEnvironment.open(lmdbConfig);
                 environments.add(lmdb);
-                SnapshotSender sender = new SnapshotSender(lmdb, b.storage, config.instance(), b.hostname, b.clock);
+                ShadowMode shadow = lmdbConfig.schemaTracksChanges() ? null
+                        : new ShadowMode(lmdb, lmdbConfig, b.clock::nanosSinceEpoch);
+                SnapshotSender sender = new SnapshotSender(lmdb, b.storage, config.instance(), b.hostname, b.clock, shadow);
                 Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), b.storage, downloads);
                 receivers.add(receiver);
-                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, b.listener, b.clock));
+                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, shadow, b.receiveOnly, b.listener, b.clock));
             }
         } catch (RuntimeException e) {
             closeEnvironments();
