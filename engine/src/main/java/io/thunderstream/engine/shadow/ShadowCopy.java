@@ -49,7 +49,7 @@ final class ShadowCopy {
      * DBI, and {@link #shadowToMain} must follow.
      */
     Result mainToShadow(Txn<ByteBuffer> txn, String name, Dbi<ByteBuffer> main, int mainFlags, Dbi<ByteBuffer> shadow,
-            boolean dupsortHack, long ts) {
+            long ts) {
         String shadowName = ShadowMode.shadowName(name);
         String where = "lmdb " + lmdb.name() + " DBI " + name;
         boolean encoded = DbiFlags.has(mainFlags, DbiFlags.DUPSORT);

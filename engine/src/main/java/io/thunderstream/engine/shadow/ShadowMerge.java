@@ -130,6 +130,11 @@ final class ShadowMerge {
         if (shadow == null) {
             shadow = lmdb.createDbi(txn, ShadowMode.shadowName(dbiName), mainFlags & ShadowMode.SHADOW_FLAGS);
             wrote = true;
+            // A DBI with data but no shadow (its shadow was dropped under a running syncer): copy it
+            // first, or shadow -> main would take its keys for deleted ones.
+            if (main.stat(txn).entries > 0) {
+                mode.copy().mainToShadow(txn, dbiName, main, mainFlags, shadow, clock.getAsLong());
+            }
         }
     }
 

@@ -132,7 +132,7 @@ public final class ShadowMode {
             Dbi<ByteBuffer> main = lmdb.dbi(txn, name);
             int flags = checkedFlags(txn, name, main);
             Dbi<ByteBuffer> shadow = lmdb.createDbi(txn, shadowName(name), flags & SHADOW_FLAGS);
-            ShadowCopy.Result result = copy.mainToShadow(txn, name, main, flags, shadow, config.dupsortHack(), ts);
+            ShadowCopy.Result result = copy.mainToShadow(txn, name, main, flags, shadow, ts);
             written += result.written();
             if (result.disagrees()) {
                 log.info("lmdb {} DBI {}: {} local values are older than the synced ones and are replaced by them",
