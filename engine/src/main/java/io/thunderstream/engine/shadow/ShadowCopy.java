@@ -32,6 +32,8 @@ final class ShadowCopy {
     private final ByteBuffer keyBuffer;
     private final ByteBuffer valueBuffer;
     private final ByteBuffer tombstone = ByteBuffer.allocateDirect(ValueHeader.SIZE);
+    private final ByteBuffer mainKeyBuffer;
+    private final ByteBuffer oldValueBuffer;
 
     ShadowCopy(LmdbEnvironment lmdb) {
         this.lmdb = lmdb;
@@ -39,6 +41,60 @@ final class ShadowCopy {
         this.keyBuffer = ByteBuffer.allocateDirect(maxKey);
         // a DUPSORT value is stored as a key, so it is no longer than a key
         this.valueBuffer = ByteBuffer.allocateDirect(maxKey);
+        this.mainKeyBuffer = ByteBuffer.allocateDirect(maxKey);
+        this.oldValueBuffer = ByteBuffer.allocateDirect(maxKey);
+    }
+
+    /**
+     * Applies one change of a shadow entry to the application DBI, so that it keeps holding
+     * the shadow's live entries: called by a merge just before it writes the shadow entry.
+     *
+     * @param stored     the shadow's current header + value (null: absent), read just before;
+     *                   used first, as LMDB's next read or write may reuse its buffer
+     * @param shadowKey  the shadow key (a dupsort_hack_v1 key for DUPSORT DBIs)
+     * @param deleted    whether the new shadow entry is a tombstone
+     * @param value      the new application value (ignored when deleted)
+     */
+    void applyToMain(Txn<ByteBuffer> txn, String name, Dbi<ByteBuffer> main, int mainFlags, ByteBuffer stored,
+            ByteBuffer shadowKey, boolean deleted, ByteBuffer value) {
+        String where = "lmdb " + lmdb.name() + " DBI " + name;
+        boolean oldLive = false;
+        boolean oldInMain = false;
+        if (stored != null) {
+            int headerLength = ValueHeader.length(stored, ShadowMode.shadowName(name), shadowKey);
+            oldLive = !ValueHeader.isDeleted(stored);
+            int oldSize = stored.remaining() - headerLength;
+            oldInMain = oldLive && oldSize <= oldValueBuffer.capacity();
+            if (oldInMain) {
+                ByteBuffer old = stored.duplicate();
+                old.position(old.position() + headerLength);
+                oldValueBuffer.clear().put(old).flip();
+            }
+        }
+        if (!DbiFlags.has(mainFlags, DbiFlags.DUPSORT)) {
+            if (deleted) {
+                if (oldLive) {
+                    main.delete(txn, shadowKey);
+                }
+            } else {
+                main.reserve(txn, shadowKey, value.remaining()).put(value.duplicate());
+            }
+            return;
+        }
+        int keySize = DupsortHack.keyLength(shadowKey, where);
+        ByteBuffer key = mainKeyBuffer.clear().put(shadowKey.duplicate().limit(shadowKey.position() + keySize)).flip();
+        if (oldInMain) {
+            main.delete(txn, key, oldValueBuffer);
+        }
+        if (deleted) {
+            return;
+        }
+        if (value.remaining() > valueBuffer.capacity()) {
+            log.warn("{}, key {}: value of {} bytes is longer than a DUPSORT DBI holds ({} bytes); kept in the shadow only",
+                    where, ValueHeader.describeKey(key), value.remaining(), valueBuffer.capacity());
+            return;
+        }
+        main.put(txn, key, valueBuffer.clear().put(value.duplicate()).flip());
     }
 
     /**

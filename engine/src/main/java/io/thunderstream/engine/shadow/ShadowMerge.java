@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.lmdbjava.Dbi;
@@ -26,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One merge of a remote snapshot in shadow mode, in a single write transaction: main -> shadow
- * if the LMDB changed, the snapshot's entries into the shadows (last writer wins, as in native
- * mode), then shadow -> main for the DBIs that changed. The transaction is committed only once
+ * if the LMDB changed, then the snapshot's entries into the shadows (last writer wins, as in native
+ * mode); every entry that changes a shadow changes the application DBI the same way, so that it
+ * keeps holding the shadow's live entries. The transaction is committed only once
  * the whole snapshot decoded and every step succeeded, so a bad snapshot applies nothing.
  */
 final class ShadowMerge {
@@ -40,12 +40,11 @@ final class ShadowMerge {
     private final long deletedCutoffNanos;
     private final LongSupplier clock;
     private final ByteBuffer key;
-    /** The application DBIs this merge changed in their shadows, with their flags. */
-    private final Map<String, Integer> changed = new LinkedHashMap<>();
     private Map<String, Long> flagsOnWire;
     private Txn<ByteBuffer> txn;
     private boolean wrote;
     private String dbiName;
+    private Dbi<ByteBuffer> main;
     private Dbi<ByteBuffer> shadow;
     private int mainFlags;
     private boolean skipDbi;
@@ -74,15 +73,6 @@ final class ShadowMerge {
                     case ENTRY -> mergeEntry(reader);
                     case DBI_END -> endDbi(reader);
                     default -> throw new IllegalStateException(e.toString());
-                }
-            }
-            for (Map.Entry<String, Integer> dbi : changed.entrySet()) {
-                String name = dbi.getKey();
-                try {
-                    mode.copy().shadowToMain(txn, name, lmdb.dbi(txn, name), dbi.getValue(),
-                            lmdb.dbi(txn, ShadowMode.shadowName(name)));
-                } catch (DupsortHackException | LmdbException e) {
-                    throw refused(e.getMessage(), e);
                 }
             }
             long id = txn.getId();
@@ -117,7 +107,7 @@ final class ShadowMerge {
             return;
         }
         checkTransformKnown(reader.dbiTransform());
-        Dbi<ByteBuffer> main = lmdb.dbi(txn, dbiName);
+        main = lmdb.dbi(txn, dbiName);
         if (main == null) {
             main = createMain(reader);
         }
@@ -207,8 +197,22 @@ final class ShadowMerge {
         boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
                 || (reader.formatVersion() == 1 && value.remaining() == 0);
         String shadowName = ShadowMode.shadowName(dbiName);
-        if (!LastWriterWins.incomingWins(shadow.get(txn, key), ts, value, deleted, deletedCutoffNanos, shadowName, key)) {
+        ByteBuffer stored = shadow.get(txn, key);
+        if (!LastWriterWins.incomingWins(stored, ts, value, deleted, deletedCutoffNanos, shadowName, key)) {
             return;
+        }
+        try {
+            mode.copy().applyToMain(txn, dbiName, main, mainFlags, stored, key, deleted, value);
+        } catch (DupsortHackException e) {
+            String transform = reader.dbiTransform();
+            if (!transform.equals(DupsortHack.TRANSFORM)) {
+                // the likelier cause: not encoded at all
+                throw refused("DBI " + dbiName + " is DUPSORT but has transform \"" + transform + "\" instead of "
+                        + DupsortHack.TRANSFORM + " (" + e.getMessage() + ")", e);
+            }
+            throw refused(e.getMessage(), e);
+        } catch (LmdbException e) {
+            throw refused("DBI " + dbiName + ", key " + ValueHeader.describeKey(key) + ": " + e.getMessage(), e);
         }
         int valueSize = deleted ? 0 : value.remaining();
         ByteBuffer out = shadow.reserve(txn, key, ValueHeader.SIZE + valueSize);
@@ -218,7 +222,6 @@ final class ShadowMerge {
         }
         written++;
         wrote = true;
-        changed.put(dbiName, mainFlags);
     }
 
     private long flagsOnWire(String name) throws IOException {

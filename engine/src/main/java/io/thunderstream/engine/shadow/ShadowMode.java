@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * <li>main -> shadow before a snapshot and before a merge, when the LMDB changed since the last
  *     copy (told by its transaction id): new and changed values get the current time, keys gone
  *     from X become tombstones;</li>
- * <li>shadow -> main after a merge, for the DBIs the merge changed.</li>
+ * <li>shadow -> main: every entry a merge changes in a shadow is changed the same way in X, so X
+ *     keeps holding the shadow's live entries (a full rewrite of X only where the startup copy
+ *     found the shadow newer).</li>
  * </ul>
  * These copies need a write transaction, so this mode holds LMDB's write lock longer than native
  * mode. DUPSORT DBIs are synced with {@code dupsort_hack: true} ({@link DupsortHack}).

@@ -352,6 +352,35 @@ class ShadowModeTest {
         assertThat(app.contents().get("records")).containsExactly("k=v");
     }
 
+    @Test
+    void aMergeAddsAndRemovesSingleValuesOfADupsortKey() throws Exception {
+        ShadowMode mode = open("main", true, Map.of("records", DUPSORT));
+        app.put("records", "k", "v1");
+        app.put("records", "k", "v2");
+        mode.start();
+        byte[] snapshot = TestSnapshots.gzip("main", "other",
+                new Dbi("records", io.thunderstream.engine.lmdb.DbiFlags.DUPSORT, "dupsort_hack_v1", List.of(
+                        new Kv(encoded("k", "v1"), new byte[0], 500, 1),
+                        new Kv(encoded("k", "v3"), "v3".getBytes(StandardCharsets.UTF_8), 500, 0))));
+        MergeResult result = mode.merge(SnapshotSource.of("s", snapshot), 0);
+        assertThat(result.entriesWritten()).isEqualTo(2);
+        assertThat(app.contents().get("records")).containsExactly("k=v2", "k=v3");
+        // A remote entry older than the local one changes nothing, in the shadow or the DBI.
+        byte[] older = TestSnapshots.gzip("main", "other",
+                new Dbi("records", io.thunderstream.engine.lmdb.DbiFlags.DUPSORT, "dupsort_hack_v1", List.of(
+                        new Kv(encoded("k", "v3"), new byte[0], 400, 1))));
+        assertThat(mode.merge(SnapshotSource.of("older", older), 0).changedAnything()).isFalse();
+        assertThat(app.contents().get("records")).containsExactly("k=v2", "k=v3");
+    }
+
+    private static byte[] encoded(String key, String value) {
+        ByteBuffer out = DupsortHack.encode(ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)),
+                ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)), ByteBuffer.allocate(511), "test");
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        return bytes;
+    }
+
     private static List<String> entries(DbiSource source) throws Exception {
         List<String> values = new ArrayList<>();
         source.forEachEntry((key, value, ts, flags) -> values.add(StandardCharsets.UTF_8.decode(value.duplicate()).toString()));
