@@ -60,14 +60,19 @@ class ShadowModeTest {
 
     /** A shadow mode on the open LMDB, as a (re)started syncer makes it. */
     private ShadowMode mode(String db, boolean dupsortHack) {
+        return mode(db, dupsortHack, "");
+    }
+
+    private ShadowMode mode(String db, boolean dupsortHack, String moreYaml) {
         LmdbConfig config = ThunderstreamConfig.parse("""
                 lmdbs:
                   %s:
                     path: %s
                     dupsort_hack: %s
+                %s
                 storage:
                   type: memory
-                """.formatted(db, dir.resolve(db), dupsortHack), Map.of()).lmdbs().get(db);
+                """.formatted(db, dir.resolve(db), dupsortHack, moreYaml.indent(4).stripTrailing()), Map.of()).lmdbs().get(db);
         return new ShadowMode(lmdb, config, clock::get);
     }
 
@@ -371,6 +376,48 @@ class ShadowModeTest {
                         new Kv(encoded("k", "v3"), new byte[0], 400, 1))));
         assertThat(mode.merge(SnapshotSource.of("older", older), 0).changedAnything()).isFalse();
         assertThat(app.contents().get("records")).containsExactly("k=v2", "k=v3");
+    }
+
+    @Test
+    void aDbiFromAnOldSnapshotNeedsOverrideCreateFlagsAndGetsThem() throws Exception {
+        ShadowMode mode = open("main", false, Map.of());
+        mode.start();
+        SnapshotSource legacy = SnapshotSource.of("v1-legacy", TestSnapshots.vector("v1-legacy"));
+        assertThatThrownBy(() -> mode.merge(legacy, 0)).isInstanceOf(MergeException.class)
+                .hasMessageContaining("DBI kv does not exist here and a formatVersion 1 snapshot does not tell its real flags")
+                .hasMessageContaining("lmdbs.main.dbi_options.kv.override_create_flags");
+        assertThat(app.dbiNames()).isEmpty();
+
+        ShadowMode configured = mode("main", false, """
+                dbi_options:
+                  kv:
+                    override_create_flags: MDB_INTEGERKEY
+                """);
+        configured.start();
+        assertThat(configured.merge(legacy, 0).changedAnything()).isTrue();
+        try (Txn<ByteBuffer> txn = app.env().txnRead()) {
+            assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "kv"))).isEqualTo(io.thunderstream.engine.lmdb.DbiFlags.INTEGERKEY);
+            assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "_sync_shadow_kv")))
+                    .isEqualTo(io.thunderstream.engine.lmdb.DbiFlags.INTEGERKEY);
+            lmdb.commit(txn);
+        }
+    }
+
+    @Test
+    void theV3VectorCreatesItsDbisWithTheirFlagsAndIntegerKeyShadows() throws Exception {
+        ShadowMode mode = open("main", false, Map.of());
+        mode.start();
+        MergeResult result = mode.merge(SnapshotSource.of("v3-basic", TestSnapshots.vector("v3-basic")), 0);
+        assertThat(result.entriesRead()).isEqualTo(8);
+        try (Txn<ByteBuffer> txn = app.env().txnRead()) {
+            assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "records"))).isEqualTo(io.thunderstream.engine.lmdb.DbiFlags.INTEGERKEY);
+            assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "_sync_shadow_records")))
+                    .isEqualTo(io.thunderstream.engine.lmdb.DbiFlags.INTEGERKEY);
+            assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "_sync_shadow_domains"))).isZero();
+            lmdb.commit(txn);
+        }
+        assertThat(app.contents().get("domains")).hasSize(shadow("domains").values().stream()
+                .filter(v -> v.split(" ")[1].equals("0")).toList().size());
     }
 
     private static byte[] encoded(String key, String value) {
