@@ -195,8 +195,9 @@ final class ShadowCopy {
     }
 
     /**
-     * Shadow -> application DBI: afterwards the DBI holds exactly the shadow's live entries. A
-     * DUPSORT DBI is emptied and refilled from the decoded shadow.
+     * Shadow -> application DBI, right after {@link #mainToShadow} (so the shadow knows every key
+     * of the DBI): afterwards the DBI holds exactly the shadow's live entries. A DUPSORT DBI is
+     * emptied and refilled from the decoded shadow.
      */
     long shadowToMain(Txn<ByteBuffer> txn, String name, Dbi<ByteBuffer> main, int mainFlags, Dbi<ByteBuffer> shadow) {
         String shadowName = ShadowMode.shadowName(name);
@@ -249,16 +250,6 @@ final class ShadowCopy {
                     main.put(txn, key, value);
                     written++;
                 }
-            }
-        }
-        // Keys the shadow does not know at all (it knows every key main->shadow saw): removed.
-        try (Cursor<ByteBuffer> cursor = main.openCursor(txn)) {
-            for (boolean more = cursor.first(); more; ) {
-                if (shadow.get(txn, copyKey(cursor.key())) == null) {
-                    cursor.delete();
-                    written++;
-                }
-                more = cursor.next(); // after a delete: the entry that took the deleted one's place
             }
         }
         return written;

@@ -144,6 +144,22 @@ class ShadowModeTest {
     }
 
     @Test
+    void atStartupADupsortValueReAddedAfterASyncedDeleteIsRemovedAgain() {
+        ShadowMode mode = open("main", true, Map.of("records", DUPSORT));
+        app.put("records", "k", "v1");
+        app.put("records", "k", "v2");
+        mode.start();
+        clock.set(5_000);
+        app.delete("records", "k", "v1");
+        mode.syncToShadow();
+
+        app.put("records", "k", "v1");
+        app.put("records", "k", "v0");
+        mode(lmdb.name(), true).start();
+        assertThat(app.contents().get("records")).containsExactly("k=v0", "k=v2");
+    }
+
+    @Test
     void integerKeyIsCarriedToTheShadowAndSnapshotsCarryTheApplicationDbi() throws Exception {
         ShadowMode mode = open("main", false, Map.of("ids", new DbiFlags[] {DbiFlags.MDB_INTEGERKEY}));
         for (int id : new int[] {300, 2, 70000}) {
