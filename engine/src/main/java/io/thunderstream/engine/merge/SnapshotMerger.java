@@ -1,5 +1,6 @@
 package io.thunderstream.engine.merge;
 
+import io.thunderstream.engine.config.DbiOptions;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
@@ -33,11 +34,18 @@ public final class SnapshotMerger {
 
     private final LmdbEnvironment lmdb;
     private final boolean headerExtraPadding;
+    private final Map<String, DbiOptions> dbiOptions;
 
     /** @param headerExtraPadding write headers with one empty extension block (for testing readers) */
     public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding) {
+        this(lmdb, headerExtraPadding, Map.of());
+    }
+
+    /** @param dbiOptions per-DBI settings: {@code override_create_flags} replaces a new DBI's flags from the snapshot */
+    public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding, Map<String, DbiOptions> dbiOptions) {
         this.lmdb = lmdb;
         this.headerExtraPadding = headerExtraPadding;
+        this.dbiOptions = dbiOptions;
     }
 
     /**
@@ -117,7 +125,9 @@ public final class SnapshotMerger {
             checkTransform(reader.dbiTransform());
             dbi = lmdb.dbi(txn, dbiName);
             if (dbi == null) {
-                long flags = flagsOnWire(dbiName);
+                DbiOptions options = dbiOptions.getOrDefault(dbiName, DbiOptions.none());
+                long flags = options.overrideCreateFlags().isPresent() ? options.overrideCreateFlags().getAsInt()
+                        : flagsOnWire(dbiName);
                 if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
                     throw refused("DBI " + dbiName + " is DUPSORT, which native mode cannot sync");
                 }

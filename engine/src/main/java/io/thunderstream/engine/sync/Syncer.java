@@ -7,6 +7,7 @@ import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.status.LmdbStats;
 import io.thunderstream.engine.sweeper.Sweeper;
+import io.thunderstream.engine.shadow.ShadowMode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,11 +65,6 @@ public final class Syncer implements AutoCloseable {
         this.downloads = Executors.newCachedThreadPool(daemon("download"));
         try {
             for (LmdbConfig lmdbConfig : config.lmdbs().values()) {
-                if (!lmdbConfig.schemaTracksChanges()) {
-                    throw new IllegalArgumentException("lmdbs." + lmdbConfig.name()
-                            + ".schema_tracks_changes: shadow mode (false, the Lightning Stream default) is not supported yet;"
-                            + " set it to true for LMDBs whose values carry the Lightning Stream header (PowerDNS 4.8+)");
-                }
                 Env<ByteBuffer> given = b.environments.get(lmdbConfig.name());
                 LmdbEnvironment lmdb = given != null ? LmdbEnvironment.wrap(lmdbConfig.name(), given) : LmdbEnvironment.open(lmdbConfig);
                 environments.add(lmdb);
@@ -86,11 +82,13 @@ public final class Syncer implements AutoCloseable {
                     maintenance.add(repeat("sweeper-" + lmdbConfig.name(), "db " + lmdbConfig.name() + ": sweep",
                             config.sweeper().firstInterval(), config.sweeper()::interval, sweeper::sweep));
                 }
+                ShadowMode shadow = lmdbConfig.schemaTracksChanges() ? null
+                        : new ShadowMode(lmdb, lmdbConfig, b.clock::nanosSinceEpoch);
                 StorageBackend storage = new ObservedStorage(b.storage, listener);
-                SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock);
+                SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock, shadow);
                 Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), storage, downloads);
                 receivers.add(receiver);
-                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, listener, b.clock));
+                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, shadow, b.receiveOnly, listener, b.clock));
             }
         } catch (RuntimeException e) {
             closeEnvironments();
