@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
                 SnapshotsCommand.class,
                 DumpCommand.class,
                 StatsCommand.class,
+                DropShadowCommand.class,
                 DemoCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class,

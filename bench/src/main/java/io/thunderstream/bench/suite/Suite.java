@@ -197,7 +197,7 @@ public final class Suite {
 
     private double mergeInto(Path lmdb, Path snapshot, Duration lock) throws Exception {
         try (Env<ByteBuffer> env = openEnv(lmdb)) {
-            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, lock);
+            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, Map.of(), lock);
             return seconds(() -> merger.merge(SnapshotSource.of("snapshot", snapshot), 0));
         }
     }
@@ -210,7 +210,7 @@ public final class Suite {
         long txnMoves = 0;
         long ioBytes = 0;
         try (Env<ByteBuffer> env = openEnv(merged)) {
-            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, Duration.ofMillis(50));
+            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, Map.of(), Duration.ofMillis(50));
             for (int r = 0; r < runs; r++) {
                 long txn = env.info().lastTransactionId;
                 long io = processWriteBytes();
@@ -243,7 +243,7 @@ public final class Suite {
         long written = 0;
         try (Env<ByteBuffer> env = openEnv(merged)) {
             LmdbEnvironment lmdb = LmdbEnvironment.wrap(DB, env);
-            SnapshotMerger merger = new SnapshotMerger(lmdb, false, Duration.ofMillis(50));
+            SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofMillis(50));
             for (int r = 0; r < runs; r++) {
                 Path changed = work.resolve("changed-1pct.pb.gz");
                 data.changed(100, PdnsData.BASE_TS + 1_000_000_000L * (10 + r)).writeSnapshot(changed, DB);
@@ -444,7 +444,7 @@ public final class Suite {
                     SnapshotSource checked = SnapshotCheck.check(SnapshotSource.of("half", half), DB, env.getMaxKeySize());
                     double wait = longestWait(env, app, () -> {
                         try {
-                            return new SnapshotMerger(lmdb, false, lock).merge(checked, 0).entriesWritten();
+                            return new SnapshotMerger(lmdb, false, Map.of(), lock).merge(checked, 0).entriesWritten();
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }

@@ -168,6 +168,15 @@ public final class LmdbEnvironment implements AutoCloseable {
         }
     }
 
+    /** Deletes DBI {@code dbiName} in the write transaction {@code txn}; LMDB closes its handle at once, so it is forgotten. */
+    public synchronized void dropDbi(Txn<ByteBuffer> txn, String dbiName) {
+        Dbi<ByteBuffer> dbi = dbi(txn, dbiName);
+        if (dbi != null) {
+            dbi.drop(txn, true);
+            dbis.remove(dbiName);
+        }
+    }
+
     private void opened(Txn<ByteBuffer> txn, String dbiName, Dbi<ByteBuffer> dbi) {
         dbis.put(dbiName, dbi);
         openedIn.computeIfAbsent(txn, t -> new ArrayList<>()).add(dbiName);

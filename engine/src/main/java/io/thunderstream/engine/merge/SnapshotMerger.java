@@ -1,5 +1,6 @@
 package io.thunderstream.engine.merge;
 
+import io.thunderstream.engine.config.DbiOptions;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
@@ -52,20 +53,29 @@ public final class SnapshotMerger {
 
     private final LmdbEnvironment lmdb;
     private final boolean headerExtraPadding;
+    private final Map<String, DbiOptions> dbiOptions;
     private final long lockNanos;
 
     /** A merger that writes each snapshot in one transaction, as Lightning Stream does. */
     public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding) {
-        this(lmdb, headerExtraPadding, Duration.ZERO);
+        this(lmdb, headerExtraPadding, Map.of(), Duration.ZERO);
+    }
+
+    /** @param dbiOptions per-DBI settings: {@code override_create_flags} replaces a new DBI's flags from the snapshot */
+    public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding, Map<String, DbiOptions> dbiOptions) {
+        this(lmdb, headerExtraPadding, dbiOptions, Duration.ZERO);
     }
 
     /**
      * @param headerExtraPadding write headers with one empty extension block (for testing readers)
+     * @param dbiOptions         per-DBI settings: {@code override_create_flags} replaces a new DBI's flags from the snapshot
      * @param lockDuration       how long one write transaction may hold the lock; zero: no limit
      */
-    public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding, Duration lockDuration) {
+    public SnapshotMerger(LmdbEnvironment lmdb, boolean headerExtraPadding, Map<String, DbiOptions> dbiOptions,
+            Duration lockDuration) {
         this.lmdb = lmdb;
         this.headerExtraPadding = headerExtraPadding;
+        this.dbiOptions = dbiOptions;
         this.lockNanos = lockDuration.toNanos();
     }
 
@@ -160,7 +170,9 @@ public final class SnapshotMerger {
             rules.transform(reader);
             dbi = lmdb.dbi(txn, dbiName);
             if (dbi == null) {
-                long flags = flagsOnWire(dbiName);
+                DbiOptions options = dbiOptions.getOrDefault(dbiName, DbiOptions.none());
+                long flags = options.overrideCreateFlags().isPresent() ? options.overrideCreateFlags().getAsInt()
+                        : flagsOnWire(dbiName);
                 rules.notDupsort(dbiName, flags);
                 beginWriting();
                 dbi = lmdb.createDbi(txn, dbiName, (int) flags);

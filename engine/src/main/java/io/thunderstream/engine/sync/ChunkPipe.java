@@ -118,7 +118,7 @@ final class ChunkPipe {
 
     private void put(byte[] chunk) throws IOException {
         if (producerFailure != null) {
-            throw new IOException("the snapshot pipe has failed");
+            throw new IOException("the snapshot pipe failed already", producerFailure);
         }
         try {
             while (!chunks.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {

@@ -8,6 +8,7 @@ import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotMerger;
+import io.thunderstream.engine.shadow.ShadowMode;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.snapshot.SnapshotName;
 import java.io.IOException;
@@ -41,6 +42,7 @@ final class DbSyncer {
     private final Receiver receiver;
     private final SnapshotSender sender;
     private final SnapshotMerger merger;
+    private final ShadowMode shadow;
     private final boolean receiveOnly;
     private final SyncListener listener;
     private final Clock clock;
@@ -55,13 +57,15 @@ final class DbSyncer {
     private int mergesWithChangesPending;
 
     DbSyncer(ThunderstreamConfig config, LmdbConfig lmdbConfig, LmdbEnvironment lmdb, Receiver receiver,
-            SnapshotSender sender, boolean receiveOnly, SyncListener listener, Clock clock) {
+            SnapshotSender sender, ShadowMode shadow, boolean receiveOnly, SyncListener listener, Clock clock) {
         this.db = lmdbConfig.name();
         this.config = config;
         this.lmdb = lmdb;
         this.receiver = receiver;
         this.sender = sender;
-        this.merger = new SnapshotMerger(lmdb, lmdbConfig.headerExtraPaddingBlock(), lmdbConfig.mergeLockDuration());
+        this.merger = new SnapshotMerger(lmdb, lmdbConfig.headerExtraPaddingBlock(), lmdbConfig.dbiOptions(),
+                lmdbConfig.mergeLockDuration());
+        this.shadow = shadow;
         this.receiveOnly = receiveOnly;
         this.listener = listener;
         this.clock = clock;
@@ -89,6 +93,9 @@ final class DbSyncer {
     /** Runs until {@link #stop()}, or after the first pass with only_once. */
     void run() throws IOException, InterruptedException {
         lastSnapshotNanos = clock.nanosSinceEpoch(); // the forced-snapshot interval counts from the start
+        if (shadow != null) {
+            shadow.start(); // before any snapshot is merged: data written while no syncer ran
+        }
         loadNewestSnapshots();
         ownSnapshotLoaded = true;
         snapshotIfChanged();
@@ -174,7 +181,8 @@ final class DbSyncer {
         try {
             log.debug("db {} instance {}: merging snapshot {}", db, d.name().instance(), d.name());
             long start = System.nanoTime();
-            MergeResult result = merger.merge(d.source(), deletedCutoffNanos());
+            MergeResult result = shadow != null ? shadow.merge(d.source(), deletedCutoffNanos())
+                    : merger.merge(d.source(), deletedCutoffNanos());
             receiver.markMerged(d.name());
             // Only when the merge's transactions (one per slice) directly follow the snapshot:
             // an application write between slices is a local change to store.

@@ -5,6 +5,7 @@ import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.LmdbEnvironmentException;
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.shadow.ShadowMode;
 import io.thunderstream.engine.snapshot.DbiSource;
 import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotMeta;
@@ -25,6 +26,7 @@ import org.lmdbjava.Txn;
  * Writes a full snapshot of a native-mode LMDB to storage: one read transaction, so the snapshot
  * is a consistent point-in-time image, streamed DBI by DBI through the encoder and gzip into the
  * storage upload without holding the snapshot in memory. Private {@code _sync*} DBIs are left out.
+ * In shadow mode the application DBIs are first copied to their shadows, which are then read.
  */
 final class SnapshotSender {
 
@@ -37,9 +39,17 @@ final class SnapshotSender {
     private final String instance;
     private final String hostname;
     private final Clock clock;
+    private final ShadowMode shadow;
     private long lastTimestampNanos;
 
     SnapshotSender(LmdbEnvironment lmdb, StorageBackend storage, String instance, String hostname, Clock clock) {
+        this(lmdb, storage, instance, hostname, clock, null);
+    }
+
+    /** @param shadow shadow mode, or null for native mode */
+    SnapshotSender(LmdbEnvironment lmdb, StorageBackend storage, String instance, String hostname, Clock clock,
+            ShadowMode shadow) {
+        this.shadow = shadow;
         this.lmdb = lmdb;
         this.storage = storage;
         this.instance = instance;
@@ -48,6 +58,8 @@ final class SnapshotSender {
     }
 
     Sent send() throws IOException {
+        // Shadow mode: the snapshot stands for the txn at which main and shadows agree, not the read txn.
+        long shadowTxnId = shadow != null ? shadow.syncToShadow() : 0;
         long nanos = nextTimestampNanos();
         SnapshotName name = SnapshotName.of(lmdb.name(), instance, Instant.ofEpochSecond(0, nanos));
         ChunkPipe pipe = new ChunkPipe();
@@ -59,13 +71,18 @@ final class SnapshotSender {
             Txn<ByteBuffer> txn = lmdb.env().txnRead();
             SnapshotWriter writer = null;
             try {
-                txnId.set(txn.getId());
-                SnapshotMeta meta = new SnapshotMeta(SnapshotName.DEFAULT_GENERATION, instance, hostname, txn.getId(), nanos,
+                txnId.set(shadow != null ? shadowTxnId : txn.getId());
+                SnapshotMeta meta = new SnapshotMeta(SnapshotName.DEFAULT_GENERATION, instance, hostname, txnId.get(), nanos,
                         lmdb.name(), 0);
+                // Not try-with-resources: closing the writer ends the stream as a whole snapshot, so only success may close it.
                 writer = new SnapshotWriter(Gzip.compress(compressed, Gzip.DEFAULT_LEVEL, Gzip.DEFAULT_THREADS), meta);
                 for (String dbiName : lmdb.dbiNames(txn)) {
-                    if (!LmdbEnvironment.isPrivate(dbiName)) {
-                        writer.writeDbi(new LmdbDbiSource(txn, dbiName));
+                    if (LmdbEnvironment.isPrivate(dbiName)) {
+                        continue;
+                    }
+                    DbiSource source = shadow != null ? shadow.snapshotSource(txn, dbiName) : new LmdbDbiSource(txn, dbiName);
+                    if (source != null) {
+                        writer.writeDbi(source);
                     }
                 }
                 writer.close();
@@ -106,6 +123,14 @@ final class SnapshotSender {
             throw new java.io.InterruptedIOException("interrupted");
         } catch (ExecutionException e) {
             throw new IOException(e.getCause());
+        }
+        if (encoderFailure.get() != null) {
+            // The upload ended as if whole although the encoder failed: never leave that blob for others to merge.
+            storage.delete(name.toString());
+            if (encoderFailure.get() instanceof RuntimeException local) {
+                throw local;
+            }
+            throw new IOException("writing snapshot " + name + " failed: " + encoderFailure.get().getMessage(), encoderFailure.get());
         }
         return new Sent(name, txnId.get(), compressed.count);
     }

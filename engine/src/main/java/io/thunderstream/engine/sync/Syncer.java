@@ -7,6 +7,7 @@ import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.status.LmdbStats;
 import io.thunderstream.engine.sweeper.Sweeper;
+import io.thunderstream.engine.shadow.ShadowMode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,11 +65,6 @@ public final class Syncer implements AutoCloseable {
         this.downloads = Executors.newCachedThreadPool(daemon("download"));
         try {
             for (LmdbConfig lmdbConfig : config.lmdbs().values()) {
-                if (!lmdbConfig.schemaTracksChanges()) {
-                    throw new IllegalArgumentException("lmdbs." + lmdbConfig.name()
-                            + ".schema_tracks_changes: shadow mode (false, the Lightning Stream default) is not supported yet;"
-                            + " set it to true for LMDBs whose values carry the Lightning Stream header (PowerDNS 4.8+)");
-                }
                 Env<ByteBuffer> given = b.environments.get(lmdbConfig.name());
                 LmdbEnvironment lmdb = given != null ? LmdbEnvironment.wrap(lmdbConfig.name(), given) : LmdbEnvironment.open(lmdbConfig);
                 environments.add(lmdb);
@@ -86,13 +82,15 @@ public final class Syncer implements AutoCloseable {
                     maintenance.add(repeat("sweeper-" + lmdbConfig.name(), "db " + lmdbConfig.name() + ": sweep",
                             config.sweeper().firstInterval(), config.sweeper()::interval, sweeper::sweep));
                 }
+                ShadowMode shadow = lmdbConfig.schemaTracksChanges() ? null
+                        : new ShadowMode(lmdb, lmdbConfig, b.clock::nanosSinceEpoch);
                 StorageBackend storage = new ObservedStorage(b.storage, listener);
-                SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock);
+                SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock, shadow);
                 Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), storage, downloads,
                         lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), Receiver.memoryLimit(
                                 Runtime.getRuntime().maxMemory(), config.memoryDownloadedSnapshots(), config.lmdbs().size()));
                 receivers.add(receiver);
-                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, b.receiveOnly, listener, b.clock));
+                loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, shadow, b.receiveOnly, listener, b.clock));
             }
         } catch (RuntimeException e) {
             closeEnvironments();
@@ -111,11 +109,7 @@ public final class Syncer implements AutoCloseable {
         if (!threads.isEmpty()) {
             throw new IllegalStateException("already started");
         }
-        for (DbSyncer loop : loops) {
-            Thread t = new Thread(() -> runLoop(loop), "sync-" + loop.db());
-            threads.add(t);
-            t.start();
-        }
+        // Everything is scheduled before the loops start: a loop that fails at once stops the schedulers.
         if (!config.onlyOnce()) {
             long every = config.storagePollInterval().toMillis();
             for (Receiver receiver : receivers) {
@@ -128,6 +122,11 @@ public final class Syncer implements AutoCloseable {
                 }
             }
             maintenance.forEach(Thread::start);
+        }
+        for (DbSyncer loop : loops) {
+            Thread t = new Thread(() -> runLoop(loop), "sync-" + loop.db());
+            threads.add(t);
+            t.start();
         }
     }
 

@@ -283,5 +283,16 @@ class ConfigLoadTest {
         });
         assertThat(pdns.storage().backend().url()).contains(URI.create("s3://lightningstream/pdns?region=eu-west-1"));
         assertThat(pdns.storage().backend().options()).containsEntry("secret_key", "SK");
+
+        ThunderstreamConfig pdns47 = ThunderstreamConfig.load(dir.resolve("pdns47.yaml"),
+                Map.of("INSTANCE", "ns1", "S3_ACCESS_KEY", "AK", "S3_SECRET_KEY", "SK"));
+        assertThat(pdns47.lmdbs().keySet()).containsExactlyInAnyOrder("main", "shard");
+        assertThat(pdns47.lmdbs().values()).allSatisfy(lmdb -> {
+            assertThat(lmdb.options().noSubdir()).isTrue();
+            assertThat(lmdb.options().mapSize()).isEqualTo(16000L << 20);
+            assertThat(lmdb.schemaTracksChanges()).isFalse();
+            assertThat(lmdb.dupsortHack()).isTrue();
+        });
+        assertThat(pdns47.storage().backend().options()).containsEntry("bucket", "lightningstream");
     }
 }

@@ -1,0 +1,433 @@
+package io.thunderstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end with real PowerDNS Authoritative servers: {@code pdns_server}, {@code pdnsutil} and
+ * {@code dig} from a Debian root made by {@code .ci/pdns-root.sh} (debootstrap, cached outside the
+ * checkout), the packaged {@code bin/thunderstream}, and S3Proxy as the bucket, all on loopback.
+ * Two read-write instances and one receive-only instance, as in Lightning Stream's demo.
+ *
+ * <p>Needs root (chroot). Without it, or without the Debian package registry, the test is
+ * skipped, except under {@code CI=true}, where that is a failure.
+ */
+@Tag("e2e")
+class PowerDnsE2EIT {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(10);
+    private static final String ACCESS_KEY = "e2e-access";
+    private static final String SECRET_KEY = "e2e-secret";
+
+    private S3Proxy s3;
+    private Path work;
+    private Path logs;
+    private final List<Pdns> servers = new ArrayList<>();
+    private final List<SyncerProcess> syncers = new ArrayList<>();
+    private String flavor;
+
+    @BeforeEach
+    void startBucket() throws Exception {
+        Properties properties = new Properties();
+        var blobStore = ContextBuilder.newBuilder("transient").overrides(properties).build(BlobStoreContext.class).getBlobStore();
+        s3 = S3Proxy.builder().blobStore(blobStore)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .endpoint(URI.create("http://127.0.0.1:0")).build();
+        s3.start();
+        while (!s3.getState().equals("STARTED")) {
+            Thread.onSpinWait();
+        }
+        logs = Path.of("target", "e2e-logs");
+        Files.createDirectories(logs);
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (SyncerProcess s : syncers) {
+            s.stop();
+        }
+        for (Pdns p : servers) {
+            p.stop();
+        }
+        if (s3 != null) {
+            s3.stop();
+        }
+        if (work != null) {
+            try (Stream<Path> paths = Files.walk(work)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** PowerDNS 4.9 (Debian 13) in native mode: every value carries the Lightning Stream header. */
+    @Test
+    void powerDns49InNativeMode() throws Exception {
+        run("trixie", "4.9", true);
+    }
+
+    /**
+     * PowerDNS 4.7 (Debian 12): values without headers, so the syncers run in shadow mode; its
+     * INTEGERKEY DBIs and DUPSORT|DUPFIXED index DBIs ({@code domains_0}, {@code keydata_0}...)
+     * need dupsort_hack.
+     */
+    @Test
+    void powerDns47InShadowMode() throws Exception {
+        run("bookworm", "4.7", false);
+    }
+
+    private void run(String suite, String version, boolean lightningStream) throws Exception {
+        flavor = version;
+        Path root = debianRoot(suite);
+        work = Files.createTempDirectory(root.resolve("tmp"), "ts-e2e-");
+        Pdns pdns1 = new Pdns(root, 1, lightningStream).start();
+        Pdns pdns2 = new Pdns(root, 2, lightningStream).start();
+        Pdns pdns3 = new Pdns(root, 3, lightningStream).start();
+        SyncerProcess sync1 = new SyncerProcess(pdns1, "sync", lightningStream).start();
+        SyncerProcess sync2 = new SyncerProcess(pdns2, "sync", lightningStream).start();
+        SyncerProcess sync3 = new SyncerProcess(pdns3, "receive", lightningStream).start();
+
+        pdns1.pdnsutil("create-zone", "example.org", "ns1.example.org");
+        pdns1.pdnsutil("secure-zone", "example.org");
+        pdns1.pdnsutil("set-meta", "example.org", "foo", "bar");
+        pdns1.pdnsutil("add-record", "example.org", "www", "A", "60", "192.0.2.3");
+        pdns2.pdnsutil("generate-tsig-key", "example123", "hmac-sha512");
+        for (Pdns p : List.of(pdns2, pdns3)) {
+            step("instance " + p.n + " answers www.example.org A", () -> p.dig("www.example.org", "A").contains("192.0.2.3"));
+            step("instance " + p.n + " has the DNSSEC keys", () -> p.api("/zones/example.org/cryptokeys").contains("\"active\": true"));
+            step("instance " + p.n + " signs (RRSIG)", () -> p.dig("www.example.org", "A", "+dnssec").contains("RRSIG"));
+            step("instance " + p.n + " has metadata foo = bar", () -> p.pdnsutil("get-meta", "example.org", "foo").contains("foo = bar"));
+        }
+        for (Pdns p : List.of(pdns1, pdns3)) {
+            step("instance " + p.n + " has the TSIG key (HTTP API)", () -> p.api("/tsigkeys").contains("\"name\": \"example123\""));
+        }
+
+        // Concurrent edits of different records on both writers.
+        Thread other = new Thread(() -> pdns2.pdnsutil("add-record", "example.org", "two", "A", "60", "192.0.2.22"));
+        other.start();
+        pdns1.pdnsutil("add-record", "example.org", "one", "A", "60", "192.0.2.11");
+        other.join();
+        for (Pdns p : List.of(pdns1, pdns2, pdns3)) {
+            step("instance " + p.n + " has both concurrent edits", () -> p.dig("one.example.org", "A").contains("192.0.2.11")
+                    && p.dig("two.example.org", "A").contains("192.0.2.22"));
+        }
+
+        // Instance 2 restarts from nothing: its syncer must bring everything back and lose nothing.
+        sync2.stop();
+        pdns2.stop();
+        pdns2.deleteLmdb();
+        pdns2.start();
+        sync2.start();
+        step("instance 2 restarted from an empty LMDB answers www.example.org A",
+                () -> pdns2.dig("www.example.org", "A").contains("192.0.2.3"));
+        step("instance 2 restarted has its TSIG key back", () -> pdns2.api("/tsigkeys").contains("\"name\": \"example123\""));
+        pdns1.pdnsutil("add-record", "example.org", "after", "A", "60", "192.0.2.33");
+        for (Pdns p : List.of(pdns1, pdns2, pdns3)) {
+            step("instance " + p.n + " lost nothing and syncs on", () -> p.dig("two.example.org", "A").contains("192.0.2.22")
+                    && p.dig("after.example.org", "A").contains("192.0.2.33")
+                    && p.pdnsutil("get-meta", "example.org", "foo").contains("foo = bar"));
+        }
+
+        pdns2.pdnsutil("delete-zone", "example.org");
+        for (Pdns p : List.of(pdns1, pdns3)) {
+            step("instance " + p.n + " no longer serves example.org", () -> p.dig("www.example.org", "A").contains("REFUSED")
+                    && !p.pdnsutil("list-all-zones").contains("example.org"));
+        }
+    }
+
+    /** Waits up to 10 s for {@code condition}, prints how long it took, fails with every log attached. */
+    private void step(String what, BooleanSupplier condition) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + CONVERGE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("PowerDNS " + flavor + ": " + what + ": not within " + CONVERGE.toSeconds() + " s"
+                        + allLogs());
+            }
+            Thread.sleep(100);
+        }
+        System.out.printf("e2e PowerDNS %s: %-60s %6d ms%n", flavor, what, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private String allLogs() {
+        StringBuilder s = new StringBuilder();
+        for (Pdns p : servers) {
+            s.append(tail(p.log));
+        }
+        for (SyncerProcess p : syncers) {
+            s.append(tail(p.log));
+        }
+        return s.toString();
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return "\n----- " + log + " (last 80 lines) -----\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+        } catch (IOException e) {
+            return "\n----- " + log + ": " + e.getMessage();
+        }
+    }
+
+    /** The Debian root of {@code suite} with PowerDNS, built once by .ci/pdns-root.sh. */
+    private static Path debianRoot(String suite) throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        Path script = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve(".ci/pdns-root.sh");
+        String why;
+        if (!"root".equals(System.getProperty("user.name"))) {
+            why = "not root (chroot needs it)";
+        } else {
+            Path out = Files.createTempFile("pdns-root", ".log");
+            Process p = new ProcessBuilder("bash", script.toString(), suite).redirectError(out.toFile()).start();
+            String path = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.isExecutable(Path.of(path, "usr/sbin/pdns_server"))) {
+                return Path.of(path);
+            }
+            why = script + " " + suite + " failed:\n" + Files.readString(out);
+        }
+        if (ci) {
+            throw new AssertionError("CI=true: cannot run PowerDNS end-to-end tests: " + why);
+        }
+        Assumptions.abort("PowerDNS end-to-end tests skipped: " + why);
+        return null;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** One pdns_server in the Debian root, its files under the test's work directory there. */
+    private final class Pdns {
+        final int n;
+        final Path root;
+        final boolean lightningStream;
+        final String dir; // inside the root
+        final Path log;
+        final int dnsPort;
+        final int webPort;
+        Process process;
+
+        Pdns(Path root, int n, boolean lightningStream) throws IOException {
+            this.root = root;
+            this.n = n;
+            this.lightningStream = lightningStream;
+            this.dir = "/" + root.relativize(work.resolve("pdns" + n));
+            this.log = logs.resolve(flavor + "-pdns" + n + ".log");
+            Files.deleteIfExists(log); // from an earlier run
+            this.dnsPort = freePort();
+            this.webPort = freePort();
+            servers.add(this);
+            Files.createDirectories(host("data"));
+            Files.createDirectories(host("run"));
+            List<String> conf = new ArrayList<>(List.of(
+                    "launch=lmdb",
+                    "lmdb-filename=" + dir + "/data/pdns.lmdb",
+                    "lmdb-shards=1",
+                    "local-address=127.0.0.1",
+                    "local-port=" + dnsPort,
+                    "api=yes", "api-key=secret",
+                    "webserver=yes", "webserver-address=127.0.0.1", "webserver-port=" + webPort,
+                    "webserver-allow-from=127.0.0.0/8",
+                    "zone-cache-refresh-interval=0", "zone-metadata-cache-ttl=0",
+                    "cache-ttl=0", "negquery-cache-ttl=0", "query-cache-ttl=0",
+                    "socket-dir=" + dir + "/run",
+                    "guardian=no", "daemon=no", "disable-syslog=yes", "loglevel=6"));
+            conf.add(lightningStream ? "lmdb-lightning-stream=yes" : "lmdb-random-ids=yes");
+            Files.write(host("pdns.conf"), conf);
+        }
+
+        Path host(String relative) {
+            return root.resolve(dir.substring(1)).resolve(relative);
+        }
+
+        Pdns start() throws Exception {
+            process = new ProcessBuilder("chroot", root.toString(), "pdns_server", "--config-dir=" + dir)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!(Files.exists(host("data/pdns.lmdb")) && api("").contains("\"daemon_type\""))) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("PowerDNS " + flavor + " instance " + n + " did not start" + tail(log));
+                }
+                Thread.sleep(100);
+            }
+            return this;
+        }
+
+        void stop() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            }
+        }
+
+        void deleteLmdb() throws IOException {
+            try (Stream<Path> files = Files.list(host("data"))) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+
+        /** Runs pdnsutil in the root; its output (stdout and stderr). */
+        String pdnsutil(String... args) {
+            List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "pdnsutil", "--config-dir=" + dir));
+            command.addAll(List.of(args));
+            return exec(command);
+        }
+
+        /** dig against this server; the full answer text. */
+        String dig(String name, String type, String... options) {
+            List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "dig", "@127.0.0.1", "-p",
+                    String.valueOf(dnsPort), "+tries=1", "+time=2", name, type));
+            command.addAll(List.of(options));
+            return exec(command);
+        }
+
+        /** GET on the HTTP API below /api/v1/servers/localhost; empty when it does not answer. */
+        String api(String path) {
+            try {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + webPort + "/api/v1/servers/localhost" + path))
+                        .header("X-API-Key", "secret").timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return r.body();
+            } catch (IOException e) {
+                return "";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "";
+            }
+        }
+
+        private String exec(List<String> command) {
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                Files.writeString(log, "$ " + String.join(" ", command.subList(2, command.size())) + "\n" + out,
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                return out;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** The packaged bin/thunderstream syncing one PowerDNS server's LMDB files. */
+    private final class SyncerProcess {
+        final Pdns pdns;
+        final String command;
+        final Path config;
+        final Path log;
+        Process process;
+
+        SyncerProcess(Pdns pdns, String command, boolean lightningStream) throws IOException {
+            this.pdns = pdns;
+            this.command = command;
+            this.log = logs.resolve(flavor + "-syncer" + pdns.n + ".log");
+            this.config = work.resolve("thunderstream" + pdns.n + ".yaml");
+            Files.deleteIfExists(log);
+            syncers.add(this);
+            String lmdb = """
+                    %s:
+                        path: %s
+                        options:
+                          no_subdir: true
+                          create: true
+                          map_size: 16000MB
+                        schema_tracks_changes: %s
+                        dupsort_hack: %s
+                    """;
+            String mode = String.valueOf(lightningStream);
+            String hack = String.valueOf(!lightningStream);
+            Files.writeString(config, """
+                    instance: pdns-%d
+                    lmdbs:
+                      %s
+                      %s
+                    storage:
+                      type: s3
+                      options:
+                        access_key: %s
+                        secret_key: %s
+                        region: us-east-1
+                        bucket: e2e
+                        create_bucket: true
+                        endpoint_url: http://127.0.0.1:%d
+                    lmdb_poll_interval: 250ms
+                    storage_poll_interval: 250ms
+                    storage_retry_interval: 1s
+                    """.formatted(pdns.n,
+                    lmdb.formatted("main", pdns.host("data/pdns.lmdb"), mode, hack).replace("\n", "\n  ").trim(),
+                    lmdb.formatted("shard", pdns.host("data/pdns.lmdb-0"), mode, hack).replace("\n", "\n  ").trim(),
+                    ACCESS_KEY, SECRET_KEY, s3.getPort()));
+        }
+
+        SyncerProcess start() throws Exception {
+            Path launcher = LauncherIT.distribution().resolve("bin/thunderstream");
+            process = new ProcessBuilder(launcher.toString(), "-c", config.toString(), command)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (Files.readString(log).split("first pass done", -1).length < 3 + countRestarts()) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("thunderstream " + command + " for PowerDNS " + flavor + " instance " + pdns.n
+                            + " did not finish its first pass" + tail(log));
+                }
+                Thread.sleep(100);
+            }
+            starts++;
+            return this;
+        }
+
+        private int starts;
+
+        /** "first pass done" is logged once per LMDB at every start. */
+        private int countRestarts() {
+            return 2 * starts;
+        }
+
+        void stop() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+}
