@@ -4,6 +4,7 @@
 # Build first: mvn -q -pl bench,distribution -am package -DskipTests
 # (case 5 runs the packaged distribution/target/thunderstream/bin/thunderstream with JAVA_OPTS=-Xmx64m).
 # Needs lmdb-utils and gzip (apt-get install -y lmdb-utils), pigz for case 8. About 15 minutes at scale 1.
+# --work DIR keeps the generated data (about 2.6 GB at scale 1) for later runs; without it a temp dir is removed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 jar="$here/target/benchmarks.jar"

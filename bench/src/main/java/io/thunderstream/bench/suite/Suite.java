@@ -52,6 +52,8 @@ public final class Suite {
     private final int runs;
     private final List<Integer> cases;
     private final Path work;
+    /** No --work given: the data is removed at the end (a given work dir keeps it for the next run). */
+    private final boolean temporaryWork;
     private final Path launcher;
     private final Path out;
     private final int records;
@@ -62,7 +64,8 @@ public final class Suite {
         scale = Double.parseDouble(args.getOrDefault("scale", "1.0"));
         runs = Integer.parseInt(args.getOrDefault("runs", "3"));
         cases = Stream.of(args.getOrDefault("cases", "1,2,3,4,5,6,7,8").split(",")).map(Integer::parseInt).toList();
-        work = Path.of(args.getOrDefault("work", Files.createTempDirectory("thunderstream-bench").toString()));
+        temporaryWork = !args.containsKey("work");
+        work = temporaryWork ? Files.createTempDirectory("thunderstream-bench") : Path.of(args.get("work"));
         launcher = args.containsKey("thunderstream") ? Path.of(args.get("thunderstream")) : null;
         out = args.containsKey("out") ? Path.of(args.get("out")) : null;
         records = (int) Math.max(1000, Math.round(1_000_000 * scale));
@@ -76,7 +79,15 @@ public final class Suite {
             }
             args.put(argv[i].substring(2), argv[i + 1]);
         }
-        new Suite(args).run();
+        Suite suite = new Suite(args);
+        try {
+            suite.run();
+        } finally {
+            if (suite.temporaryWork) {
+                fresh(suite.work);
+                Files.delete(suite.work);
+            }
+        }
     }
 
     private void run() throws Exception {
