@@ -107,11 +107,7 @@ public final class Syncer implements AutoCloseable {
         if (!threads.isEmpty()) {
             throw new IllegalStateException("already started");
         }
-        for (DbSyncer loop : loops) {
-            Thread t = new Thread(() -> runLoop(loop), "sync-" + loop.db());
-            threads.add(t);
-            t.start();
-        }
+        // Everything is scheduled before the loops start: a loop that fails at once stops the schedulers.
         if (!config.onlyOnce()) {
             long every = config.storagePollInterval().toMillis();
             for (Receiver receiver : receivers) {
@@ -124,6 +120,11 @@ public final class Syncer implements AutoCloseable {
                 }
             }
             maintenance.forEach(Thread::start);
+        }
+        for (DbSyncer loop : loops) {
+            Thread t = new Thread(() -> runLoop(loop), "sync-" + loop.db());
+            threads.add(t);
+            t.start();
         }
     }
 
