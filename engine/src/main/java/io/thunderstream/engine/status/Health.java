@@ -165,15 +165,11 @@ public final class Health implements SyncListener {
             if (done || !config.reportHealthz()) {
                 return Result.OK;
             }
+            // Not ready until the first full pass, however young: an orchestrator must not route to
+            // a node that has not loaded the others' data yet. (LS is healthy until warn_duration.)
             Duration pending = Duration.ofNanos(now - since);
-            String message = "successful startup pending after " + seconds(pending);
-            if (pending.compareTo(config.errorDuration()) >= 0) {
-                return new Result(Level.ERROR, message);
-            }
-            if (pending.compareTo(config.warnDuration()) >= 0) {
-                return new Result(Level.WARNING, message);
-            }
-            return Result.OK;
+            String slow = pending.compareTo(config.warnDuration()) >= 0 ? " (slower than health.start.warn_duration)" : "";
+            return new Result(Level.ERROR, "successful startup pending after " + seconds(pending) + slow);
         }
     }
 
