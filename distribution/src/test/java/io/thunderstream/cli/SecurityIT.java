@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Secrets never show in any output of the packaged command, in success or failure, at debug
- * level, with {@code --log-config}; and the LMDB files it creates follow {@code file_mask}.
+ * level, with {@code --log-config}, nor on its HTTP pages ({@code /}, {@code /metrics},
+ * {@code /healthz}, {@code /storage}); and the LMDB files it creates follow {@code file_mask}.
  */
 class SecurityIT {
 
@@ -65,6 +66,25 @@ class SecurityIT {
         assertThat(listing).contains("main__node-a__");
         outputs.add(listing);
 
+        // A running sync with the HTTP server: the status page, metrics, health and listing.
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path served = Files.writeString(dir.resolve("served.yaml"), config("created", S3ProxyServer.ACCESS_KEY, secret)
+                + "http:\n  address: \"127.0.0.1:" + port + "\"\n");
+        try (ThunderstreamProcess sync = ThunderstreamProcess.start("sync", "--log-config", "-c", served.toString())) {
+            sync.awaitLine(line -> line.contains("first pass done"), RUN);
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (String path : List.of("/", "/metrics", "/healthz", "/storage")) {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(path).isEqualTo(200);
+                outputs.add(response.body());
+            }
+            outputs.add(sync.output());
+        }
+
         // Failures: a wrong secret (the server refuses it), and the secret given through ${VAR}.
         String wrongSecret = "wrong-secret-DO-NOT-LEAK-987";
         Path bad = Files.writeString(dir.resolve("bad.yaml"), config("bad", S3ProxyServer.ACCESS_KEY, wrongSecret));
@@ -72,7 +92,8 @@ class SecurityIT {
         outputs.add(run(false, "snapshots", "list", "--log-level", "debug", "-c", bad.toString()));
 
         String all = String.join("\n", outputs);
-        assertThat(all).as("the runs said something").contains("effective config").contains("secret_key");
+        assertThat(all).as("the runs said something").contains("effective config").contains("secret_key")
+                .contains("lightningstream_syncer_snapshots_generated_total");
         assertThat(all).doesNotContain(secret).doesNotContain(wrongSecret);
 
         // Created LMDB files and directory follow file_mask / dir_mask (0600 / 0700, within any umask).
