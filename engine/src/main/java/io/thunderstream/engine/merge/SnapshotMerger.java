@@ -259,17 +259,7 @@ public final class SnapshotMerger {
 
         /** Whether the remote entry replaces the local value of {@link #key} in the current transaction. */
         private boolean remoteWins(long ts, ByteBuffer value, boolean deleted) {
-            ByteBuffer local = dbi.get(txn, key);
-            if (local == null) {
-                return !(deleted && deletedCutoffNanos != 0 && ts < deletedCutoffNanos);
-            }
-            int headerLength = ValueHeader.length(local, dbiName, key);
-            long localTs = ValueHeader.timestampNano(local);
-            if (localTs != ts) {
-                return Long.compareUnsigned(ts, localTs) > 0;
-            }
-            local.position(local.position() + headerLength);
-            return compareUnsigned(deleted ? ByteBuffer.allocate(0) : value, local) > 0;
+            return LastWriterWins.incomingWins(dbi.get(txn, key), ts, value, deleted, deletedCutoffNanos, dbiName, key);
         }
 
         private void beginWriting() {
@@ -359,24 +349,12 @@ public final class SnapshotMerger {
             }
             return Integer.compare(a.remaining(), b.remaining());
         }
-        return compareUnsigned(a, b);
+        return LastWriterWins.compareUnsigned(a, b);
     }
 
     private static String hex(ByteBuffer b) {
         byte[] bytes = new byte[Math.min(b.remaining(), 64)];
         b.duplicate().get(bytes);
         return java.util.HexFormat.of().formatHex(bytes) + (b.remaining() > 64 ? "..." : "");
-    }
-
-    /** Unsigned lexicographic order of the bytes from position to limit. */
-    static int compareUnsigned(ByteBuffer a, ByteBuffer b) {
-        int i = a.mismatch(b);
-        if (i < 0) {
-            return 0;
-        }
-        if (i >= a.remaining() || i >= b.remaining()) {
-            return a.remaining() - b.remaining();
-        }
-        return Integer.compare(a.get(a.position() + i) & 0xff, b.get(b.position() + i) & 0xff);
     }
 }
