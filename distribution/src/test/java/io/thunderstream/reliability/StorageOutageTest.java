@@ -8,6 +8,7 @@ import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.backend.s3.S3ProxyServer;
+import io.thunderstream.engine.status.Health;
 import io.thunderstream.engine.sync.SyncTestInstance;
 import io.thunderstream.engine.testing.Await;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The S3 server stops mid-run and comes back: the instances keep taking local writes, retry
- * with backoff rather than in a storm, and converge with nothing lost once it is back. The
+ * with backoff rather than in a storm, health turns warning then error and back to OK, and they
+ * converge with nothing lost once it is back. The
  * outage lasts 5 s here (the behaviour is the same as for 30 s, only slower); any length with
  * {@code -Dthunderstream.outage.duration=30s}.
  */
@@ -79,6 +81,9 @@ class StorageOutageTest {
                 storage_poll_interval: 500ms
                 storage_retry_interval: %s
                 storage_retry_count: 1000
+                health:
+                  storage_store: {interval: 1s, warn_duration: 1s, error_duration: 2s}
+                  storage_list: {interval: 1s, warn_duration: 1s, error_duration: 2s}
                 """.formatted(ConfigValues.formatDuration(RETRY_INTERVAL));
         try (S3ProxyServer server = S3ProxyServer.startPrivate()) {
             String bucket = server.newBucket();
@@ -89,6 +94,8 @@ class StorageOutageTest {
             try (storageA; storageB;
                     SyncTestInstance a = new SyncTestInstance("node-a", dir.resolve("a"), storageA, false, "records").settings(settings);
                     SyncTestInstance b = new SyncTestInstance("node-b", dir.resolve("b"), storageB, false, "records").settings(settings)) {
+                Health health = new Health(a.config().health(), List.of("main"));
+                a.listener(health);
                 long ts = 1_700_000_000_000_000_000L;
                 a.app.put("records", "before", "1", ++ts);
                 a.start();
@@ -102,7 +109,14 @@ class StorageOutageTest {
                     a.app.put("records", "during-a-" + i, "a" + i, ++ts);
                 }
                 b.app.put("records", "during-b", "b", ++ts);
-                Thread.sleep(outage.toMillis()); // the outage itself: nothing to wait for, the server is down
+                long outageStart = System.nanoTime();
+                // Health follows the failing storage: a warning after warn_duration, an error (503) after error_duration.
+                Await.until("health warns", outage, () -> health.report().hasWarnings() || !health.report().ok(),
+                        () -> health.report().toJson());
+                Await.until("health fails", outage, () -> !health.report().ok(), () -> health.report().toJson());
+                assertThat(health.report().failures()).containsKey("main_storage_store_failed_duration");
+                long left = outage.toNanos() - (System.nanoTime() - outageStart);
+                Thread.sleep(Math.max(0, left / 1_000_000)); // the rest of the outage itself: the server is down
                 int storeAttempts = storageA.writes.get() - writesBefore;
                 int listAttempts = storageA.lists.get() - listsBefore;
                 server.restart();
@@ -116,6 +130,8 @@ class StorageOutageTest {
                     return a.app.contents().equals(b.app.contents());
                 }, () -> "\na: " + a.app.contents() + "\nb: " + b.app.contents());
                 assertThat(a.app.contents().get("records")).hasSize(7);
+                Await.until("health back to OK", CONVERGE, () -> health.report().status().equals("OK"),
+                        () -> health.report().toJson());
 
                 // Fixed-interval retries would have made outage / interval store attempts; backoff makes far fewer.
                 long fixedIntervalAttempts = outage.toMillis() / RETRY_INTERVAL.toMillis();

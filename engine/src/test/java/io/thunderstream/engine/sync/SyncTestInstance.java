@@ -33,6 +33,7 @@ public final class SyncTestInstance implements AutoCloseable {
     private final StorageBackend storage;
     private final boolean receiveOnly;
     private String settings = FAST;
+    private SyncListener extraListener = new SyncListener() { };
     private Syncer syncer;
 
     public SyncTestInstance(String name, Path lmdbDir, StorageBackend storage, boolean receiveOnly, String... dbis) {
@@ -46,6 +47,17 @@ public final class SyncTestInstance implements AutoCloseable {
     public SyncTestInstance settings(String yaml) {
         this.settings = yaml;
         return this;
+    }
+
+    /** Another listener of the syncer (such as the engine's {@code Health}), from the next start on. */
+    public SyncTestInstance listener(SyncListener listener) {
+        this.extraListener = listener;
+        return this;
+    }
+
+    /** The config the next start uses. */
+    public ThunderstreamConfig config() {
+        return config(name, app.dir(), settings);
     }
 
     static ThunderstreamConfig config(String instance, Path lmdbDir, String settings) {
@@ -66,11 +78,11 @@ public final class SyncTestInstance implements AutoCloseable {
 
     /** Starts the syncer and waits for its first pass. */
     public SyncTestInstance start(Duration firstPassTimeout) throws InterruptedException {
-        syncer = Syncer.builder(config(name, app.dir(), settings))
+        syncer = Syncer.builder(config())
                 .storage(storage)
                 .environment("main", app.env())
                 .receiveOnly(receiveOnly)
-                .listener(new SyncListener() {
+                .listener(SyncListener.all(extraListener, new SyncListener() {
                     @Override
                     public void snapshotStored(String db, String snapshot, long txnId, long bytes) {
                         stored.add(snapshot);
@@ -85,7 +97,7 @@ public final class SyncTestInstance implements AutoCloseable {
                     public void snapshotRejected(String db, String snapshot, Exception why) {
                         rejected.add(snapshot);
                     }
-                })
+                }))
                 .build();
         syncer.start();
         if (!syncer.awaitFirstPass(firstPassTimeout)) {
