@@ -196,6 +196,15 @@ public abstract class StorageBackendContractTest {
         assertThat(backend.readAllBytes("keep")).isEqualTo(pattern(1000, 4));
     }
 
+    @Test
+    void dataLongerOrShorterThanDeclaredLeavesNoBlob() throws IOException {
+        assertThatThrownBy(() -> backend.write("longer", new ByteArrayInputStream(pattern(1001, 1)), 1000))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> backend.write("shorter", new ByteArrayInputStream(pattern(999, 1)), 1000))
+                .isInstanceOf(IOException.class);
+        assertThat(backend.list("")).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "/etc/passwd", "../escape", "a/../../b", "a/./b", "a//b", "trailing/", "nul\u0000byte",
             "line\nbreak", ".hidden", "dir/.hidden", "back\\slash"})

@@ -24,6 +24,7 @@ import com.azure.storage.common.policy.RetryPolicyType;
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
+import io.thunderstream.api.DeclaredSizeInputStream;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
 import io.thunderstream.api.UpdateMarker;
@@ -282,22 +283,21 @@ final class AzureBackend implements StorageBackend {
             throw new IllegalArgumentException("size must be -1 (unknown) or at least 0, got " + size);
         }
         String full = options.globalPrefix() + name;
+        data = new DeclaredSizeInputStream(data, size, "azure: write of " + full);
         BlockBlobClient blob = client().getBlobClient(full).getBlockBlobClient();
         int blockSize = options.blockSize();
         byte[] first = new byte[(int) Math.min(blockSize, size < 0 ? blockSize : size + 1)];
-        int n = readFully(data, first, size, 0, full);
+        int n = data.readNBytes(first, 0, first.length);
         boolean end = n < first.length;
         if (!end && n == size) {
-            // Exactly the declared size in one block: anything more is an error.
-            checkNotLonger(full, data.read() < 0 ? n : n + 1, size);
-            end = true;
+            // Exactly the declared size in one block: anything more throws here.
+            end = data.read() < 0;
         }
         String etag;
         if (end) {
-            checkSize(full, n, size);
             etag = putBlob(blob, full, first, n);
         } else {
-            etag = putBlocks(blob, full, data, size, first, n);
+            etag = putBlocks(blob, full, data, first, n);
         }
         setMarker(full, etag, false);
     }
@@ -311,7 +311,7 @@ final class AzureBackend implements StorageBackend {
         }
     }
 
-    private String putBlocks(BlockBlobClient blob, String full, InputStream data, long size, byte[] first, int firstLength)
+    private String putBlocks(BlockBlobClient blob, String full, InputStream data, byte[] first, int firstLength)
             throws IOException {
         String upload = UUID.randomUUID().toString();
         List<String> ids = new ArrayList<>();
@@ -322,7 +322,6 @@ final class AzureBackend implements StorageBackend {
         try {
             while (n > 0) {
                 total += n;
-                checkNotLonger(full, total, size);
                 String id = blockId(upload, ids.size());
                 ids.add(id);
                 byte[] block = n == buf.length ? buf : copy(buf, n);
@@ -338,12 +337,11 @@ final class AzureBackend implements StorageBackend {
                     }
                 }
                 buf = new byte[options.blockSize()];
-                n = readFully(data, buf, size, total, full);
+                n = data.readNBytes(buf, 0, buf.length);
             }
             while (!pending.isEmpty()) {
                 await(pending.removeFirst(), full);
             }
-            checkSize(full, total, size);
         } catch (IOException | RuntimeException e) {
             pending.forEach(f -> f.cancel(true));
             throw e;
@@ -387,32 +385,6 @@ final class AzureBackend implements StorageBackend {
     }
 
     /** Fills {@code buf} from {@code in}; returns the bytes read, fewer than the buffer only at end of stream. */
-    private static int readFully(InputStream in, byte[] buf, long size, long before, String full) throws IOException {
-        int n = 0;
-        while (n < buf.length) {
-            int r = in.read(buf, n, buf.length - n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-            checkNotLonger(full, before + n, size);
-        }
-        return n;
-    }
-
-    private static void checkNotLonger(String full, long seen, long size) throws StorageException {
-        if (size >= 0 && seen > size) {
-            throw new StorageException("azure: write of " + full + " aborted: the data holds more than the declared "
-                    + size + " bytes; nothing was stored");
-        }
-    }
-
-    private static void checkSize(String full, long total, long size) throws StorageException {
-        if (size >= 0 && total != size) {
-            throw new StorageException("azure: write of " + full + " aborted: the data holds " + total
-                    + " bytes, not the declared " + size + "; nothing was stored");
-        }
-    }
 
     private static byte[] copy(byte[] buf, int n) {
         return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);

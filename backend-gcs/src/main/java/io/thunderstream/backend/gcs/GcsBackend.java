@@ -16,6 +16,7 @@ import com.google.cloud.storage.StorageRetryStrategy;
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
+import io.thunderstream.api.DeclaredSizeInputStream;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
 import io.thunderstream.api.UpdateMarker;
@@ -246,31 +247,30 @@ final class GcsBackend implements StorageBackend {
             throw new IllegalArgumentException("size must be -1 (unknown) or at least 0, got " + size);
         }
         String full = options.globalPrefix() + name;
+        data = new DeclaredSizeInputStream(data, size, "gcs: write of " + full);
         com.google.cloud.storage.BlobInfo info = com.google.cloud.storage.BlobInfo.newBuilder(options.bucket(), full).build();
         int chunk = options.chunkSize();
         byte[] first = new byte[(int) Math.min(chunk, size < 0 ? chunk : size + 1)];
-        int n = readFully(data, first, size, 0, full);
+        int n = data.readNBytes(first, 0, first.length);
         boolean end = n < first.length;
         if (!end && n == size) {
-            // Exactly the declared size in one chunk: anything more is an error.
-            checkNotLonger(full, data.read() < 0 ? n : n + 1, size);
-            end = true;
+            // Exactly the declared size in one chunk: anything more throws here.
+            end = data.read() < 0;
         }
         Long generation;
         if (end) {
-            checkSize(full, n, size);
             try {
                 generation = storage.create(info, first, 0, n).getGeneration();
             } catch (RuntimeException e) {
                 throw failure("write", full, e);
             }
         } else {
-            generation = resumable(info, full, data, size, first, n);
+            generation = resumable(info, full, data, first, n);
         }
         setMarker(full, generation, false);
     }
 
-    private Long resumable(com.google.cloud.storage.BlobInfo info, String full, InputStream data, long size, byte[] first,
+    private Long resumable(com.google.cloud.storage.BlobInfo info, String full, InputStream data, byte[] first,
             int firstLength) throws IOException {
         WriteChannel channel;
         try {
@@ -287,14 +287,12 @@ final class GcsBackend implements StorageBackend {
         try {
             while (n > 0) {
                 total += n;
-                checkNotLonger(full, total, size);
                 ByteBuffer bytes = ByteBuffer.wrap(buf, 0, n);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }
-                n = readFully(data, buf, size, total, full);
+                n = data.readNBytes(buf, 0, buf.length);
             }
-            checkSize(full, total, size);
             channel.close();
         } catch (RuntimeException e) {
             throw failure("write", full, e);
@@ -312,33 +310,6 @@ final class GcsBackend implements StorageBackend {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "gcs: cannot read the generation of " + full, e);
             return null;
-        }
-    }
-
-    private static int readFully(InputStream in, byte[] buf, long size, long before, String full) throws IOException {
-        int n = 0;
-        while (n < buf.length) {
-            int r = in.read(buf, n, buf.length - n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-            checkNotLonger(full, before + n, size);
-        }
-        return n;
-    }
-
-    private static void checkNotLonger(String full, long seen, long size) throws StorageException {
-        if (size >= 0 && seen > size) {
-            throw new StorageException("gcs: write of " + full + " aborted: the data holds more than the declared "
-                    + size + " bytes; nothing was stored");
-        }
-    }
-
-    private static void checkSize(String full, long total, long size) throws StorageException {
-        if (size >= 0 && total != size) {
-            throw new StorageException("gcs: write of " + full + " aborted: the data holds " + total
-                    + " bytes, not the declared " + size + "; nothing was stored");
         }
     }
 
