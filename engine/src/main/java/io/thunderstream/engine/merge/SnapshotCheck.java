@@ -4,6 +4,8 @@ import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
+import io.thunderstream.engine.snapshot.Gzip;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -49,12 +51,23 @@ public final class SnapshotCheck {
      * @throws MergeException when this LMDB refuses what it holds
      */
     public static SnapshotSource check(SnapshotSource source, String lmdbName, int maxKeySize) throws IOException {
+        return check(source, lmdbName, maxKeySize, null);
+    }
+
+    /**
+     * Reads the whole snapshot, applies every rule, and keeps its decompressed protobuf in
+     * {@code spool}, from which the returned source reads, so the merge does not inflate it again.
+     * The caller closes the spool once the merge is done (also when the check fails).
+     */
+    public static SnapshotSource check(SnapshotSource source, String lmdbName, int maxKeySize, SnapshotSpool spool)
+            throws IOException {
         if (source.checkedDbiFlags().isPresent()) {
             return source;
         }
         SnapshotCheck rules = new SnapshotCheck(lmdbName, source.name(), maxKeySize);
         Map<String, Long> flags = new HashMap<>();
-        try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+        try (SnapshotReader reader = spool == null || source.decompressed() ? source.reader()
+                : new SnapshotReader(new SpoolingInputStream(Gzip.decompress(source.open()), spool))) {
             boolean skipDbi = false;
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
@@ -83,7 +96,48 @@ public final class SnapshotCheck {
                 }
             }
         }
-        return SnapshotSource.checked(source, flags);
+        if (spool != null && !source.decompressed()) {
+            spool.finish();
+            return SnapshotSource.checked(source, spool, flags);
+        }
+        return SnapshotSource.checked(source, null, flags);
+    }
+
+    /** Copies what is read into a spool. */
+    private static final class SpoolingInputStream extends FilterInputStream {
+        private final SnapshotSpool spool;
+
+        SpoolingInputStream(InputStream in, SnapshotSpool spool) {
+            super(in);
+            this.spool = spool;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                spool.write(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] skipped = new byte[(int) Math.min(n, 8192)];
+            int read = read(skipped, 0, skipped.length);
+            return Math.max(read, 0);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
     }
 
     void database(SnapshotReader reader) {

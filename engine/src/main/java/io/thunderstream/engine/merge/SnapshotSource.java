@@ -1,23 +1,36 @@
 package io.thunderstream.engine.merge;
 
+import io.thunderstream.engine.snapshot.SnapshotReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A downloaded snapshot ({@code .pb.gz} bytes) that can be read more than once: in memory or
- * in a temp file. The merge reads it a second time only in the rare case that it must learn a
- * new DBI's flags, which the wire may carry after the DBI's entries, or when a merge in several
- * transactions must check it whole first ({@link SnapshotCheck}).
+ * A downloaded snapshot that can be read more than once: its {@code .pb.gz} bytes in memory or
+ * in a temp file, or, once {@link SnapshotCheck} read it whole, its decompressed protobuf in a
+ * {@link SnapshotSpool}. The merge reads it a second time only in the rare case that it must
+ * learn a new DBI's flags, which the wire may carry after the DBI's entries, or when a merge in
+ * several transactions must check it whole first.
  */
 public interface SnapshotSource {
 
     /** The snapshot's name, for messages. */
     String name();
 
-    /** A fresh stream over the compressed bytes. */
+    /** A fresh stream over the bytes: gzip-compressed unless {@link #decompressed}. */
     InputStream open() throws IOException;
+
+    /** Whether {@link #open} gives the protobuf itself rather than gzip. */
+    default boolean decompressed() {
+        return false;
+    }
+
+    /** A fresh reader over the snapshot. */
+    default SnapshotReader reader() throws IOException {
+        InputStream in = open();
+        return decompressed() ? new SnapshotReader(in) : SnapshotReader.openGzip(in);
+    }
 
     /**
      * The final flags of every DBI when the whole snapshot passed {@link SnapshotCheck}; empty
@@ -27,8 +40,11 @@ public interface SnapshotSource {
         return Optional.empty();
     }
 
-    /** {@code source}, known to have passed {@link SnapshotCheck}. */
-    static SnapshotSource checked(SnapshotSource source, Map<String, Long> dbiFlags) {
+    /**
+     * {@code source}, known to have passed {@link SnapshotCheck}; read from {@code spool}, which
+     * holds its decompressed protobuf, unless that is null.
+     */
+    static SnapshotSource checked(SnapshotSource source, SnapshotSpool spool, Map<String, Long> dbiFlags) {
         Optional<Map<String, Long>> flags = Optional.of(Map.copyOf(dbiFlags));
         return new SnapshotSource() {
             @Override
@@ -38,7 +54,12 @@ public interface SnapshotSource {
 
             @Override
             public InputStream open() throws IOException {
-                return source.open();
+                return spool != null ? spool.open() : source.open();
+            }
+
+            @Override
+            public boolean decompressed() {
+                return spool != null || source.decompressed();
             }
 
             @Override

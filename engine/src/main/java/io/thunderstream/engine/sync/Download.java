@@ -7,15 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A downloaded snapshot waiting to be merged: in memory, or in a temp file when large.
+ * A downloaded snapshot waiting to be merged: in memory, or in a temp file when large; once
+ * checked, decompressed in a spool.
  *
- * @param freed frees what the download holds besides its temp file (its memory slot)
+ * @param tempFile the compressed download's temp file, or null
+ * @param freed    frees what the download holds besides its temp file (its memory slot, its spool)
  */
 record Download(SnapshotName name, SnapshotSource source, Path tempFile, Runnable freed) {
-
-    Download withSource(SnapshotSource checked) {
-        return new Download(name, checked, tempFile, freed);
-    }
 
     /** Frees the memory slot or the temp file. */
     void release() {

@@ -4,6 +4,7 @@ import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.merge.SnapshotSpool;
 import io.thunderstream.engine.snapshot.SnapshotName;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,7 @@ final class Receiver {
     private final Executor downloads;
     private final int maxKeySize;
     private final Semaphore memorySlots;
+    private final Semaphore decompressedSlots;
     private final long memoryLimit;
 
     private final Set<String> rejected = ConcurrentHashMap.newKeySet();
@@ -54,24 +56,28 @@ final class Receiver {
     /**
      * @param maxKeySize        the LMDB's largest key, for {@link SnapshotCheck}
      * @param memorySnapshots   {@code memory_downloaded_snapshots}: downloads held in memory at once
-     * @param memoryLimit       the largest download held in memory; larger ones, and any beyond
-     *                          {@code memorySnapshots}, go to a temp file
+     * @param decompressedSnapshots {@code memory_decompressed_snapshots}: checked snapshots held
+     *                          decompressed in memory at once, waiting for their merge
+     * @param memoryLimit       the most one download or decompressed snapshot holds in memory;
+     *                          larger ones, and any beyond the counts above, go to a temp file
      */
     Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads, int maxKeySize,
-            int memorySnapshots, long memoryLimit) {
+            int memorySnapshots, int decompressedSnapshots, long memoryLimit) {
         this.db = db;
         this.ownInstance = ownInstance;
         this.storage = storage;
         this.downloads = downloads;
         this.maxKeySize = maxKeySize;
         this.memorySlots = new Semaphore(memorySnapshots);
+        this.decompressedSlots = new Semaphore(decompressedSnapshots);
         this.memoryLimit = Math.min(memoryLimit, Integer.MAX_VALUE - 16);
     }
 
     /**
-     * The largest download one of {@code memorySnapshots} slots of one of {@code lmdbs} LMDBs may
-     * hold in memory: together they take at most a quarter of the heap ({@code -Xmx}), so a large
-     * snapshot streams through a temp file rather than exhausting a small heap.
+     * The most one of {@code memorySnapshots} slots (downloaded and decompressed ones together) of
+     * one of {@code lmdbs} LMDBs may hold in memory: together they take at most a quarter of the
+     * heap ({@code -Xmx}), so a large snapshot streams through a temp file rather than exhausting
+     * a small heap.
      */
     static long memoryLimit(long maxHeap, int memorySnapshots, int lmdbs) {
         return maxHeap / HEAP_SHARE_DIVISOR / memorySnapshots / Math.max(1, lmdbs);
@@ -197,13 +203,22 @@ final class Receiver {
 
     /**
      * Checks a download whole ({@link SnapshotCheck}) on the download thread, so that the sync
-     * loop can merge it in slices without a pass of its own. A snapshot that fails the check is
-     * handed on unchecked: the merge finds the same problem and rejects it.
+     * loop can merge it in slices without a pass of its own, from its decompressed protobuf (in
+     * memory while a {@code memory_decompressed_snapshots} slot is free and it fits, else in a temp
+     * file), which the check keeps so the merge does not inflate it again. The compressed download
+     * is freed. A snapshot that fails the check is handed on unchecked: the merge finds the same
+     * problem and rejects it.
      */
-    private Download checked(Download d) {
+    Download checked(Download d) {
+        boolean slot = decompressedSlots.tryAcquire();
+        SnapshotSpool spool = new SnapshotSpool("thunderstream-" + db + "-", slot ? memoryLimit : 0,
+                slot ? decompressedSlots::release : () -> { });
         try {
-            return d.withSource(SnapshotCheck.check(d.source(), db, maxKeySize));
+            SnapshotSource checked = SnapshotCheck.check(d.source(), db, maxKeySize, spool);
+            d.release();
+            return new Download(d.name(), checked, null, spool::close);
         } catch (IOException | RuntimeException e) {
+            spool.close();
             log.debug("db {}: snapshot {} failed the check after its download: {}", db, d.name(), e.getMessage());
             return d;
         }

@@ -87,8 +87,9 @@ public final class Syncer implements AutoCloseable {
                 StorageBackend storage = new ObservedStorage(b.storage, listener);
                 SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock, shadow);
                 Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), storage, downloads,
-                        lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), Receiver.memoryLimit(
-                                Runtime.getRuntime().maxMemory(), config.memoryDownloadedSnapshots(), config.lmdbs().size()));
+                        lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), config.memoryDecompressedSnapshots(),
+                        Receiver.memoryLimit(Runtime.getRuntime().maxMemory(),
+                                config.memoryDownloadedSnapshots() + config.memoryDecompressedSnapshots(), config.lmdbs().size()));
                 receivers.add(receiver);
                 loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, shadow, b.receiveOnly, listener, b.clock));
             }

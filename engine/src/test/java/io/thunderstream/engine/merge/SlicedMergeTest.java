@@ -87,8 +87,9 @@ class SlicedMergeTest {
         assertThat(sliced.committedTxnIds()).isSorted().doesNotHaveDuplicates();
         assertThat(sliced.entriesWritten()).isEqualTo(ENTRIES);
         assertThat(sliced.committedTxnId()).isEqualTo(app.lastTxnId());
-        // Unchecked: the first slice was rolled back, the snapshot checked whole, the merge redone.
-        assertThat(opens.get()).isEqualTo(3);
+        // Unchecked: the first slice was rolled back, the snapshot checked whole, the merge redone
+        // from the check's decompressed copy, not from the compressed source.
+        assertThat(opens.get()).isEqualTo(2);
 
         try (NativeLmdb other = NativeLmdb.open(dir.resolve("one"), "data")) {
             new SnapshotMerger(LmdbEnvironment.wrap("main", other.env()), false).merge(SnapshotSource.of("s", bytes), 0);

@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
+import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotName;
+import io.thunderstream.engine.testing.TestSnapshots;
+import io.thunderstream.engine.testing.TestSnapshots.Dbi;
+import io.thunderstream.engine.testing.TestSnapshots.Kv;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReceiverTest {
@@ -24,15 +32,34 @@ class ReceiverTest {
 
     ReceiverTest() throws IOException {
         storage = StorageBackends.discover(getClass().getClassLoader()).open(StorageConfig.of("memory", Map.of()));
-        receiver = new Receiver("main", "me", storage, Runnable::run, 511, 1, LIMIT);
+        receiver = new Receiver("main", "me", storage, Runnable::run, 511, 1, 1, LIMIT);
     }
 
     private SnapshotName store(String instance, int size) throws IOException {
-        SnapshotName name = SnapshotName.of("main", instance, Instant.parse("2024-01-01T00:00:00Z"));
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
-        storage.write(name.toString(), new ByteArrayInputStream(bytes), size);
+        return store(instance, bytes);
+    }
+
+    private SnapshotName store(String instance, byte[] bytes) throws IOException {
+        SnapshotName name = SnapshotName.of("main", instance, Instant.parse("2024-01-01T00:00:00Z"));
+        storage.write(name.toString(), new ByteArrayInputStream(bytes), bytes.length);
         return name;
+    }
+
+    /** A snapshot of {@code entries} entries: 4 KiB of protobuf compress to far less. */
+    private static byte[] snapshot(int entries) {
+        List<Kv> kvs = new ArrayList<>();
+        for (int i = 0; i < entries; i++) {
+            kvs.add(Kv.of(String.format("key-%06d", i), "value-" + i, 1_700_000_000_000_000_000L));
+        }
+        return TestSnapshots.gzip("main", "remote", new Dbi("data", 0, "", kvs));
+    }
+
+    private static byte[] gunzip(byte[] compressed) throws IOException {
+        try (InputStream in = Gzip.decompress(new ByteArrayInputStream(compressed))) {
+            return in.readAllBytes();
+        }
     }
 
     private static byte[] read(Download d) throws IOException {
@@ -69,6 +96,67 @@ class ReceiverTest {
         third.release();
         fourth.release();
         assertThat(Files.exists(fourth.tempFile())).isFalse();
+    }
+
+    @Test
+    void aCheckedDownloadIsKeptDecompressedSoTheMergeDoesNotInflateItAgain() throws IOException {
+        byte[] small = snapshot(10);
+        byte[] large = snapshot(200);
+        assertThat(gunzip(small).length).isLessThanOrEqualTo((int) LIMIT);
+        assertThat(gunzip(large).length).isGreaterThan((int) LIMIT);
+
+        Download first = receiver.checked(receiver.download(store("small", small)));
+        assertThat(first.source().decompressed()).isTrue();
+        assertThat(first.source().checkedDbiFlags()).contains(Map.of("data", 0L));
+        assertThat(read(first)).isEqualTo(gunzip(small));
+        // The compressed download was freed: the next one gets the memory slot again.
+        Download next = receiver.download(store("next", small));
+        assertThat(next.tempFile()).isNull();
+        next.release();
+
+        // The only decompressed slot is taken: the next check spools to a temp file.
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Set<Path> before = spoolFiles(tmp);
+        Download second = receiver.checked(receiver.download(store("second", small)));
+        assertThat(read(second)).isEqualTo(gunzip(small));
+        assertThat(spoolFiles(tmp)).hasSize(before.size() + 1);
+        second.release();
+        assertThat(spoolFiles(tmp)).isEqualTo(before);
+
+        first.release();
+        // Larger than the limit: a temp file even with the slot free, and the slot stays free.
+        Download big = receiver.checked(receiver.download(store("big", large)));
+        assertThat(read(big)).isEqualTo(gunzip(large));
+        assertThat(spoolFiles(tmp)).hasSize(before.size() + 1);
+        Download third = receiver.checked(receiver.download(store("third", small)));
+        assertThat(spoolFiles(tmp)).hasSize(before.size() + 1); // in memory
+        big.release();
+        third.release();
+        assertThat(spoolFiles(tmp)).isEqualTo(before);
+    }
+
+    @Test
+    void aDownloadThatFailsTheCheckIsHandedOnUncheckedAndHoldsNoSpool() throws IOException {
+        byte[] good = snapshot(10);
+        byte[] cut = java.util.Arrays.copyOf(good, good.length - 5);
+        Download bad = receiver.checked(receiver.download(store("cut", cut)));
+        assertThat(bad.source().decompressed()).isFalse();
+        assertThat(bad.source().checkedDbiFlags()).isEmpty();
+        assertThat(read(bad)).isEqualTo(cut);
+        bad.release();
+        // The decompressed slot was given back.
+        Download ok = receiver.checked(receiver.download(store("good", good)));
+        Set<Path> before = spoolFiles(Path.of(System.getProperty("java.io.tmpdir")));
+        assertThat(ok.source().decompressed()).isTrue();
+        ok.release();
+        assertThat(spoolFiles(Path.of(System.getProperty("java.io.tmpdir")))).isEqualTo(before);
+    }
+
+    private static Set<Path> spoolFiles(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches("thunderstream-main-.*\\.pb"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test

@@ -1,0 +1,67 @@
+package io.thunderstream.engine.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SnapshotSpoolTest {
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Writes in uneven pieces, as an inflater hands them out. */
+    private static void write(SnapshotSpool spool, byte[] bytes) throws IOException {
+        for (int off = 0, piece = 1; off < bytes.length; off += piece, piece = piece * 3 % 70_001 + 1) {
+            spool.write(bytes, off, Math.min(piece, bytes.length - off));
+        }
+        spool.finish();
+    }
+
+    private static byte[] read(SnapshotSpool spool) throws IOException {
+        try (InputStream in = spool.open()) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void keepsUpToItsLimitInMemoryAcrossChunks() throws IOException {
+        byte[] bytes = random(700_000); // nearly three 256 KiB chunks
+        AtomicInteger freed = new AtomicInteger();
+        try (SnapshotSpool spool = new SnapshotSpool("thunderstream-test-", bytes.length, freed::incrementAndGet)) {
+            write(spool, bytes);
+            assertThat(spool.inMemory()).isTrue();
+            assertThat(spool.size()).isEqualTo(bytes.length);
+            assertThat(read(spool)).isEqualTo(bytes);
+            assertThat(read(spool)).as("read twice").isEqualTo(bytes);
+            assertThat(freed).hasValue(0);
+        }
+        assertThat(freed).hasValue(1);
+    }
+
+    @Test
+    void beyondItsLimitMovesWhatItHoldsToATempFileAndFreesTheMemory() throws IOException {
+        byte[] bytes = random(700_000);
+        AtomicInteger freed = new AtomicInteger();
+        Path file;
+        try (SnapshotSpool spool = new SnapshotSpool("thunderstream-test-", 300_000, freed::incrementAndGet)) {
+            write(spool, bytes);
+            assertThat(spool.inMemory()).isFalse();
+            assertThat(freed).as("memory freed at the spill").hasValue(1);
+            assertThat(read(spool)).isEqualTo(bytes);
+            try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                file = files.filter(f -> f.getFileName().toString().startsWith("thunderstream-test-")).findFirst().orElseThrow();
+            }
+        }
+        assertThat(freed).as("freed once").hasValue(1);
+        assertThat(file).doesNotExist();
+    }
+}
