@@ -1,6 +1,8 @@
 package io.thunderstream.engine.snapshot;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -68,6 +70,17 @@ class GzipTest {
         } finally {
             Files.delete(f);
         }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void anyThreadCountWritesTheSameMembersInOrder(int threads) throws IOException {
+        byte[] data = data(2_000_000);
+        byte[] gz = gzip(data, out -> new ParallelGzipOutputStream(out, 1, threads, 50_000));
+        assertThat(countMembers(gz)).isEqualTo(40);
+        assertThat(TestSnapshots.gunzip(gz)).isEqualTo(data);
+        // Workers or the calling thread: each member's bytes depend only on its block.
+        assertThat(gz).isEqualTo(gzip(data, out -> new ParallelGzipOutputStream(out, 1, 1, 50_000)));
     }
 
     @Test
