@@ -40,7 +40,7 @@ final class Receiver {
     private final String ownInstance;
     private final StorageBackend storage;
     private final Executor downloads;
-    private final int maxKeySize;
+    private final SnapshotCheck.Checker check;
     private final Semaphore memorySlots;
     private final long memoryLimit;
 
@@ -52,18 +52,18 @@ final class Receiver {
     private volatile IOException listFailure;
 
     /**
-     * @param maxKeySize        the LMDB's largest key, for {@link SnapshotCheck}
+     * @param check             the whole-snapshot check of the LMDB's mode (native or shadow)
      * @param memorySnapshots   {@code memory_downloaded_snapshots}: downloads held in memory at once
      * @param memoryLimit       the largest download held in memory; larger ones, and any beyond
      *                          {@code memorySnapshots}, go to a temp file
      */
-    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads, int maxKeySize,
+    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads, SnapshotCheck.Checker check,
             int memorySnapshots, long memoryLimit) {
         this.db = db;
         this.ownInstance = ownInstance;
         this.storage = storage;
         this.downloads = downloads;
-        this.maxKeySize = maxKeySize;
+        this.check = check;
         this.memorySlots = new Semaphore(memorySnapshots);
         this.memoryLimit = Math.min(memoryLimit, Integer.MAX_VALUE - 16);
     }
@@ -196,13 +196,13 @@ final class Receiver {
     }
 
     /**
-     * Checks a download whole ({@link SnapshotCheck}) on the download thread, so that the sync
+     * Checks a download whole ({@link SnapshotCheck}, by the LMDB's mode) on the download thread, so that the sync
      * loop can merge it in slices without a pass of its own. A snapshot that fails the check is
      * handed on unchecked: the merge finds the same problem and rejects it.
      */
     private Download checked(Download d) {
         try {
-            return d.withSource(SnapshotCheck.check(d.source(), db, maxKeySize));
+            return d.withSource(check.check(d.source()));
         } catch (IOException | RuntimeException e) {
             log.debug("db {}: snapshot {} failed the check after its download: {}", db, d.name(), e.getMessage());
             return d;

@@ -5,6 +5,7 @@ import io.thunderstream.engine.cleaner.Cleaner;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.status.LmdbStats;
 import io.thunderstream.engine.sweeper.Sweeper;
 import io.thunderstream.engine.shadow.ShadowMode;
@@ -86,8 +87,11 @@ public final class Syncer implements AutoCloseable {
                         : new ShadowMode(lmdb, lmdbConfig, b.clock::nanosSinceEpoch);
                 StorageBackend storage = new ObservedStorage(b.storage, listener);
                 SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock, shadow);
+                int maxKeySize = lmdb.env().getMaxKeySize();
+                SnapshotCheck.Checker check = shadow != null ? shadow::check
+                        : source -> SnapshotCheck.check(source, lmdbConfig.name(), maxKeySize);
                 Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), storage, downloads,
-                        lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), Receiver.memoryLimit(
+                        check, config.memoryDownloadedSnapshots(), Receiver.memoryLimit(
                                 Runtime.getRuntime().maxMemory(), config.memoryDownloadedSnapshots(), config.lmdbs().size()));
                 receivers.add(receiver);
                 loops.add(new DbSyncer(config, lmdbConfig, lmdb, receiver, sender, shadow, b.receiveOnly, listener, b.clock));

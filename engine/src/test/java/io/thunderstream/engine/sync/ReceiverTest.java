@@ -24,7 +24,8 @@ class ReceiverTest {
 
     ReceiverTest() throws IOException {
         storage = StorageBackends.discover(getClass().getClassLoader()).open(StorageConfig.of("memory", Map.of()));
-        receiver = new Receiver("main", "me", storage, Runnable::run, 511, 1, LIMIT);
+        receiver = new Receiver("main", "me", storage, Runnable::run,
+                source -> io.thunderstream.engine.merge.SnapshotCheck.check(source, "main", 511), 1, LIMIT);
     }
 
     private SnapshotName store(String instance, int size) throws IOException {
