@@ -175,7 +175,7 @@ final class ShadowMerge {
      */
     private void checkLocalDbis(SnapshotReader reader) {
         localDbisChecked = true;
-        if (flagsOnWire == null || current.checkedDbiFlags().isEmpty()) {
+        if (current.checkedDbiFlags().isEmpty()) {
             return; // unchecked: commits only at the end
         }
         if (reader.formatVersion() < 3) {
