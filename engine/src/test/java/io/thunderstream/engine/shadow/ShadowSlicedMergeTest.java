@@ -205,7 +205,7 @@ class ShadowSlicedMergeTest {
 
     @Test
     void anApplicationWriteBetweenSlicesIsNeitherLostNorOverwrittenAndIsALocalChange() throws Exception {
-        int entries = 20_000;
+        int entries = 5_000;
         String last = key(entries - 1);
         PlainLmdb app = lmdb("a");
         fill(app, entries);
