@@ -229,7 +229,7 @@ public final class Suite {
 
     private static SnapshotSource check(Path snapshot, Env<ByteBuffer> env, SnapshotSpool spool) throws IOException {
         return SnapshotCheck.check(SnapshotSource.of(snapshot.getFileName().toString(), snapshot), DB,
-                env.getMaxKeySize(), spool);
+                env.getMaxKeySize(), SnapshotCheck.NATIVE_RULES, spool);
     }
 
     // ---- case 3: steady state ----

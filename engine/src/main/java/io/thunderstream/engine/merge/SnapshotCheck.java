@@ -2,9 +2,9 @@ package io.thunderstream.engine.merge;
 
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
-import io.thunderstream.engine.snapshot.Gzip;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * The rules a snapshot must pass before anything of it is merged into an LMDB, and a pass that
  * applies them to a whole snapshot without touching LMDB: the gzip CRCs, the protobuf structure,
- * the versions, the database name, no transform, no DUPSORT DBI, keys LMDB can store, in LMDB
- * key order without duplicates.
+ * the versions, the database name, keys LMDB can store, in LMDB key order without duplicates,
+ * and what the sync mode takes of DBIs ({@link DbiRules}): native mode no transform and no
+ * DUPSORT DBI; shadow mode its own rules. A shadow merge feeds its events to the same rules
+ * as it goes ({@link #startDbi}, {@link #entry}, {@link #endDbi}), so both refuse the same.
  *
  * <p>A merge that fits in one write transaction applies the rules as it goes and commits only
  * at the end. A merge in several transactions ({@code merge_lock_duration}) commits early, so it
@@ -25,9 +27,63 @@ import java.util.Map;
  */
 public final class SnapshotCheck {
 
+    /**
+     * A pass that checks a whole snapshot for one LMDB, in its sync mode, keeping the decompressed
+     * protobuf in a spool ({@link #check(SnapshotSource, String, int, DbiRules, SnapshotSpool)}).
+     */
+    @FunctionalInterface
+    public interface Checker {
+        /**
+         * @return the source, marked checked, with the final flags of its DBIs
+         * @throws io.thunderstream.engine.snapshot.SnapshotFormatException when it is corrupt or incompatible
+         * @throws MergeException when this LMDB refuses what it holds
+         */
+        SnapshotSource check(SnapshotSource source, SnapshotSpool spool) throws IOException;
+    }
+
+    /**
+     * What a sync mode takes of a snapshot's DBIs, told the events of each non-private DBI; a
+     * rule refuses with {@link SnapshotCheck#refused}. One instance serves one pass.
+     */
+    public interface DbiRules {
+        /** At the DBI's start: flags and transform may still come after the entries. */
+        void dbiStart(SnapshotCheck check, SnapshotReader reader);
+
+        void entry(SnapshotCheck check, SnapshotReader reader);
+
+        /** At the DBI's end, with its final flags and transform. */
+        void dbiEnd(SnapshotCheck check, SnapshotReader reader);
+
+        /** The flags that give the LMDB key order of the entries of a DBI with these final flags. */
+        int keyOrderFlags(long dbiFlags);
+    }
+
+    /** Native mode: no transform, no DUPSORT DBI, entries in the order of the DBI's flags. */
+    public static final DbiRules NATIVE_RULES = new DbiRules() {
+        @Override
+        public void dbiStart(SnapshotCheck check, SnapshotReader reader) {
+            check.transform(reader);
+        }
+
+        @Override
+        public void entry(SnapshotCheck check, SnapshotReader reader) {
+        }
+
+        @Override
+        public void dbiEnd(SnapshotCheck check, SnapshotReader reader) {
+            check.nativeDbiEnd(reader);
+        }
+
+        @Override
+        public int keyOrderFlags(long dbiFlags) {
+            return (int) dbiFlags;
+        }
+    };
+
     private final String lmdbName;
     private final String snapshotName;
     private final int maxKeySize;
+    private final DbiRules rules;
 
     // Key order of the current DBI under each of LMDB's orders, as the flags (which the wire may
     // carry after the entries) are known only at its end: the first entry out of each order.
@@ -37,13 +93,19 @@ public final class SnapshotCheck {
     private long outOfReverseOrder;
 
     SnapshotCheck(String lmdbName, String snapshotName, int maxKeySize) {
+        this(lmdbName, snapshotName, maxKeySize, NATIVE_RULES);
+    }
+
+    /** The rules of one pass over snapshot {@code snapshotName}, for a merge that applies them as it goes. */
+    public SnapshotCheck(String lmdbName, String snapshotName, int maxKeySize, DbiRules rules) {
         this.lmdbName = lmdbName;
         this.snapshotName = snapshotName;
         this.maxKeySize = maxKeySize;
+        this.rules = rules;
     }
 
     /**
-     * Reads the whole snapshot and applies every rule.
+     * Reads the whole snapshot and applies every rule of native mode.
      *
      * @param maxKeySize the LMDB's largest key ({@code Env.getMaxKeySize()})
      * @return the source, marked checked, with the final flags of its DBIs
@@ -51,44 +113,43 @@ public final class SnapshotCheck {
      * @throws MergeException when this LMDB refuses what it holds
      */
     public static SnapshotSource check(SnapshotSource source, String lmdbName, int maxKeySize) throws IOException {
-        return check(source, lmdbName, maxKeySize, null);
+        return check(source, lmdbName, maxKeySize, NATIVE_RULES, null);
     }
 
     /**
-     * Reads the whole snapshot, applies every rule, and keeps its decompressed protobuf in
-     * {@code spool}, from which the returned source reads, so the merge does not inflate it again.
-     * The caller closes the spool once the merge is done (also when the check fails).
+     * Reads the whole snapshot and applies every rule, the DBI rules of a sync mode among them.
+     * With a {@code spool}, keeps the decompressed protobuf there, from which the returned source
+     * reads, so the merge does not inflate it again; the caller closes the spool once the merge is
+     * done (also when the check fails).
      */
-    public static SnapshotSource check(SnapshotSource source, String lmdbName, int maxKeySize, SnapshotSpool spool)
+    public static SnapshotSource check(SnapshotSource source, String lmdbName, int maxKeySize, DbiRules dbiRules,
+            SnapshotSpool spool)
             throws IOException {
         if (source.checkedDbiFlags().isPresent()) {
             return source;
         }
-        SnapshotCheck rules = new SnapshotCheck(lmdbName, source.name(), maxKeySize);
+        SnapshotCheck check = new SnapshotCheck(lmdbName, source.name(), maxKeySize, dbiRules);
         Map<String, Long> flags = new HashMap<>();
         try (SnapshotReader reader = spool == null || source.decompressed() ? source.reader()
                 : new SnapshotReader(new SpoolingInputStream(Gzip.decompress(source.open()), spool))) {
             boolean skipDbi = false;
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
-                    case META -> rules.database(reader);
+                    case META -> check.database(reader);
                     case DBI_START -> {
                         skipDbi = LmdbEnvironment.isPrivate(reader.dbiName());
                         if (!skipDbi) {
-                            rules.transform(reader);
-                            rules.startKeyOrder();
+                            check.startDbi(reader);
                         }
                     }
                     case ENTRY -> {
                         if (!skipDbi) {
-                            rules.key(reader);
-                            rules.keyOrder(reader);
+                            check.entry(reader);
                         }
                     }
                     case DBI_END -> {
                         if (!skipDbi) {
-                            rules.dbiEnd(reader);
-                            rules.endKeyOrder(reader);
+                            check.endDbi(reader);
                         }
                         flags.put(reader.dbiName(), reader.dbiFlags());
                     }
@@ -140,7 +201,26 @@ public final class SnapshotCheck {
         }
     }
 
-    void database(SnapshotReader reader) {
+    /** The start of a DBI that is not private. */
+    public void startDbi(SnapshotReader reader) {
+        rules.dbiStart(this, reader);
+        startKeyOrder();
+    }
+
+    /** An entry of a DBI that is not private. */
+    public void entry(SnapshotReader reader) {
+        key(reader);
+        keyOrder(reader);
+        rules.entry(this, reader);
+    }
+
+    /** The end of a DBI that is not private, with its final flags and transform. */
+    public void endDbi(SnapshotReader reader) {
+        rules.dbiEnd(this, reader);
+        endKeyOrder(reader);
+    }
+
+    public void database(SnapshotReader reader) {
         String db = reader.meta().databaseName();
         if (!db.isEmpty() && !db.equals(lmdbName)) {
             throw refused("it holds database \"" + db + "\"");
@@ -153,8 +233,8 @@ public final class SnapshotCheck {
         }
     }
 
-    /** The DBI's final flags and transform, which the wire may carry after its entries. */
-    void dbiEnd(SnapshotReader reader) {
+    /** The DBI's final flags and transform, which the wire may carry after its entries: native mode's rules. */
+    void nativeDbiEnd(SnapshotReader reader) {
         transform(reader);
         notDupsort(reader.dbiName(), reader.dbiFlags());
     }
@@ -198,12 +278,12 @@ public final class SnapshotCheck {
             }
         }
         previousKey.clear();
-        previousKey.put(key).flip();
+        previousKey.put(key.duplicate()).flip();
     }
 
     /** The order of the DBI's final flags, as the merge checks it (with the local DBI's flags, usually the same). */
     private void endKeyOrder(SnapshotReader reader) {
-        long flags = reader.dbiFlags();
+        int flags = rules.keyOrderFlags(reader.dbiFlags());
         long outOfOrder = DbiFlags.has(flags, DbiFlags.INTEGERKEY) ? outOfIntegerOrder
                 : DbiFlags.has(flags, DbiFlags.REVERSEKEY) ? outOfReverseOrder : outOfByteOrder;
         if (outOfOrder >= 0) {
@@ -212,7 +292,12 @@ public final class SnapshotCheck {
         }
     }
 
-    MergeException refused(String why) {
-        return new MergeException("lmdb " + lmdbName + ": snapshot " + snapshotName + " not merged: " + why);
+    /** The refusal of this snapshot, naming the LMDB and the snapshot. */
+    public MergeException refused(String why) {
+        return refused(why, null);
+    }
+
+    public MergeException refused(String why, Throwable cause) {
+        return new MergeException("lmdb " + lmdbName + ": snapshot " + snapshotName + " not merged: " + why, cause);
     }
 }

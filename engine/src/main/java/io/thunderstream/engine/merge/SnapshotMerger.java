@@ -9,11 +9,8 @@ import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
@@ -33,9 +30,8 @@ import org.slf4j.LoggerFactory;
  * takes LMDB's write lock; at the first entry that must be written the merge moves into a write
  * transaction.
  *
- * <p>The write lock is held at most {@code lockDuration} at a time ({@code merge_lock_duration}):
- * when a write transaction has held it that long, less the time its commit will take (the last
- * commit's), it is committed, the merge pauses a moment (1/50 of the duration) so that waiting
+ * <p>The write lock is held at most {@code lockDuration} at a time ({@code merge_lock_duration}),
+ * in slices ({@link MergeTransactions}): a slice is committed, the merge pauses so that waiting
  * writers get the lock, goes on comparing in a read transaction and takes the lock again at the
  * next difference. So application writers wait about that long at most. A merge that fits in one write transaction commits only once the whole
  * snapshot decoded without error, so a corrupt or truncated snapshot applies nothing. A merge
@@ -47,11 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotMerger {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotMerger.class);
-
-    /** Entries between two looks at the clock while the write lock is held. */
-    private static final int CLOCK_EVERY = 16;
-    /** The shortest pause between two slices, in which application writers take the lock. */
-    private static final long SLICE_PAUSE_MIN_NANOS = 200_000;
 
     private final LmdbEnvironment lmdb;
     private final boolean headerExtraPadding;
@@ -88,37 +79,18 @@ public final class SnapshotMerger {
      *                           added for absent keys, so the sweeper's work is not undone; 0: none
      */
     public MergeResult merge(SnapshotSource source, long deletedCutoffNanos) throws IOException {
-        SnapshotSource current = source;
-        SnapshotSpool spool = null;
         try {
-            while (true) {
-                try (Merge merge = new Merge(current, deletedCutoffNanos)) {
-                    return merge.run();
-                } catch (NeedsCheck e) {
-                    // The first slice ran out on an unchecked snapshot: it is rolled back (close), and
-                    // the merge starts again, from the decompressed copy, once the whole snapshot is
-                    // known to be good.
-                    spool = SnapshotSpool.tempFile("thunderstream-" + lmdb.name() + "-");
-                    current = SnapshotCheck.check(source, lmdb.name(), lmdb.env().getMaxKeySize(), spool);
-                } catch (org.lmdbjava.Env.MapFullException e) {
-                    throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                            + " not merged: the LMDB is full (map_size " + lmdb.env().info().mapSize + " bytes); raise lmdbs."
-                            + lmdb.name() + ".options.map_size", e);
-                }
-            }
-        } finally {
-            if (spool != null) {
-                spool.close();
-            }
-        }
-    }
-
-    /** Thrown when a merge needs a second transaction before its snapshot was checked whole. */
-    private static final class NeedsCheck extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NeedsCheck() {
-            super(null, null, false, false);
+            return MergeTransactions.merge(source, lmdb.name(), (s, spool) -> SnapshotCheck.check(s, lmdb.name(),
+                    lmdb.env().getMaxKeySize(), SnapshotCheck.NATIVE_RULES, spool),
+                    checked -> {
+                        try (Merge merge = new Merge(checked, deletedCutoffNanos)) {
+                            return merge.run();
+                        }
+                    });
+        } catch (org.lmdbjava.Env.MapFullException e) {
+            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
+                    + " not merged: the LMDB is full (map_size " + lmdb.env().info().mapSize + " bytes); raise lmdbs."
+                    + lmdb.name() + ".options.map_size", e);
         }
     }
 
@@ -133,13 +105,8 @@ public final class SnapshotMerger {
         private boolean hasPreviousKey;
         private int keyOrderFlags;
         private Map<String, Long> flagsOnWire;
+        private final MergeTransactions txns;
         private Txn<ByteBuffer> txn;
-        private boolean writing;
-        private boolean sliceChanged;
-        private long sliceStart;
-        private int sinceClock;
-        private long lastCommitNanos;
-        private final List<Long> committed = new ArrayList<>();
         private String dbiName;
         private Dbi<ByteBuffer> dbi;
         private boolean skipDbi;
@@ -154,10 +121,12 @@ public final class SnapshotMerger {
             this.deletedCutoffNanos = deletedCutoffNanos;
             this.rules = new SnapshotCheck(lmdb.name(), source.name(), key.capacity());
             this.flagsOnWire = source.checkedDbiFlags().orElse(null);
+            this.txns = new MergeTransactions(lmdb, lockNanos, source, (id, changed) -> { });
+            txns.beforeEachTxnEnds(this::closeCursor);
         }
 
         MergeResult run() throws IOException {
-            txn = lmdb.env().txnRead();
+            txn = txns.txn();
             try (SnapshotReader reader = source.reader()) {
                 for (Event e; (e = reader.next()) != Event.END; ) {
                     switch (e) {
@@ -168,8 +137,8 @@ public final class SnapshotMerger {
                         default -> throw new IllegalStateException(e.toString());
                     }
                 }
-                endTxn();
-                return new MergeResult(reader.meta(), read, written, committed);
+                txns.finish();
+                return new MergeResult(reader.meta(), read, written, txns.committedTxnIds());
             }
         }
 
@@ -192,7 +161,7 @@ public final class SnapshotMerger {
                 rules.notDupsort(dbiName, flags);
                 beginWriting();
                 dbi = lmdb.createDbi(txn, dbiName, (int) flags);
-                sliceChanged = true;
+                txns.changed();
             }
             keyOrderFlags = LmdbEnvironment.flags(txn, dbi);
         }
@@ -201,7 +170,7 @@ public final class SnapshotMerger {
             if (skipDbi) {
                 return;
             }
-            rules.dbiEnd(reader);
+            rules.nativeDbiEnd(reader);
             if (dbi != null) {
                 int local = LmdbEnvironment.flags(txn, dbi);
                 if (local != reader.dbiFlags()) {
@@ -216,12 +185,8 @@ public final class SnapshotMerger {
             if (skipDbi) {
                 return;
             }
-            if (writing && lockNanos > 0 && ++sinceClock == CLOCK_EVERY) {
-                sinceClock = 0;
-                // The commit holds the lock too: leave it the time the last one took.
-                if (System.nanoTime() - sliceStart >= Math.max(lockNanos / 4, lockNanos - lastCommitNanos)) {
-                    endSlice();
-                }
+            if (txns.nextEntry()) {
+                txn = txns.txn();
             }
             rules.key(reader);
             ByteBuffer last = key;
@@ -239,12 +204,9 @@ public final class SnapshotMerger {
             if (!remoteWins(ts, value, deleted)) {
                 return;
             }
-            if (!writing) {
-                beginWriting();
-                // The local value may have changed since the read transaction looked.
-                if (!remoteWins(ts, value, deleted)) {
-                    return;
-                }
+            // The local value may have changed since the read transaction looked.
+            if (beginWriting() && !remoteWins(ts, value, deleted)) {
+                return;
             }
             int headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
             int valueSize = deleted ? 0 : value.remaining();
@@ -258,7 +220,7 @@ public final class SnapshotMerger {
                 out.put(value);
             }
             written++;
-            sliceChanged = true;
+            txns.changed();
         }
 
         /**
@@ -315,6 +277,7 @@ public final class SnapshotMerger {
             return out;
         }
 
+        /** Closes the cursor, before its transaction ends or another DBI starts. */
         private void closeCursor() {
             if (cursor != null) {
                 cursor.close();
@@ -323,46 +286,10 @@ public final class SnapshotMerger {
             position = LocalPosition.UNKNOWN;
         }
 
-        private void beginWriting() {
-            if (writing) {
-                return;
-            }
-            closeCursor();
-            lmdb.commit(txn);
-            txn = null;
-            txn = lmdb.env().txnWrite();
-            sliceStart = System.nanoTime(); // the lock is held from here
-            sinceClock = 0;
-            writing = true;
-        }
-
-        /** Commits the write transaction and goes on comparing in a read transaction, lock released. */
-        private void endSlice() {
-            if (source.checkedDbiFlags().isEmpty()) {
-                throw new NeedsCheck();
-            }
-            endTxn();
-            // LMDB's write lock is not fair: a writer woken by the commit could lose it to this
-            // merge's next slice again and again. A pause lets waiting writers in.
-            LockSupport.parkNanos(Math.max(SLICE_PAUSE_MIN_NANOS, lockNanos / 50));
-            txn = lmdb.env().txnRead();
-        }
-
-        private void endTxn() {
-            closeCursor();
-            long id = txn.getId();
-            boolean changed = writing && sliceChanged;
-            long start = System.nanoTime();
-            lmdb.commit(txn);
-            txn = null;
-            if (writing) {
-                lastCommitNanos = System.nanoTime() - start;
-            }
-            if (changed) {
-                committed.add(id);
-            }
-            writing = false;
-            sliceChanged = false;
+        private boolean beginWriting() {
+            boolean began = txns.beginWriting();
+            txn = txns.txn();
+            return began;
         }
 
         private long flagsOnWire(String name) throws IOException {
@@ -387,10 +314,7 @@ public final class SnapshotMerger {
 
         @Override
         public void close() {
-            closeCursor();
-            if (txn != null) {
-                lmdb.abort(txn);
-            }
+            txns.close();
         }
     }
 

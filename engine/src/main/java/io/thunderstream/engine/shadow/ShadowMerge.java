@@ -7,11 +7,12 @@ import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.LastWriterWins;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
+import io.thunderstream.engine.merge.MergeTransactions;
+import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,11 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One merge of a remote snapshot in shadow mode, in a single write transaction: main -> shadow
- * if the LMDB changed, then the snapshot's entries into the shadows (last writer wins, as in native
- * mode); every entry that changes a shadow changes the application DBI the same way, so that it
- * keeps holding the shadow's live entries. The transaction is committed only once
- * the whole snapshot decoded and every step succeeded, so a bad snapshot applies nothing.
+ * One merge of a remote snapshot in shadow mode: the snapshot's entries into the shadows, last
+ * writer wins as in native mode; every entry that changes a shadow changes the application DBI
+ * the same way, so that it keeps holding the shadow's live entries.
+ *
+ * <p>As in native mode ({@link MergeTransactions}), entries are compared in a read transaction,
+ * so a snapshot that changes nothing never takes the write lock, and writes go in slices of at
+ * most {@code merge_lock_duration}. Every write transaction (the first, and each new slice)
+ * starts with main -> shadow when the LMDB changed since the last copy, and the entry at hand is
+ * compared again in it: a local change the application made meanwhile is in the shadow, with
+ * the time of the copy, before any remote entry is weighed against it. A merge in several
+ * transactions has the whole snapshot checked first ({@link ShadowRules}) and the DBIs' flags
+ * compared with the local ones, so a snapshot that would be refused applies nothing.
  */
 final class ShadowMerge {
 
@@ -40,9 +48,11 @@ final class ShadowMerge {
     private final long deletedCutoffNanos;
     private final LongSupplier clock;
     private final ByteBuffer key;
+    private SnapshotSource current;
+    private SnapshotCheck rules;
+    private MergeTransactions txns;
     private Map<String, Long> flagsOnWire;
-    private Txn<ByteBuffer> txn;
-    private boolean wrote;
+    private boolean localDbisChecked;
     private String dbiName;
     private Dbi<ByteBuffer> main;
     private Dbi<ByteBuffer> shadow;
@@ -61,70 +71,143 @@ final class ShadowMerge {
     }
 
     MergeResult run() throws IOException {
-        txn = lmdb.env().txnWrite();
-        try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
-            if (mode.changedSinceCopy(txn)) {
-                wrote |= mode.mainToShadows(txn, clock.getAsLong()) > 0;
-            }
+        try {
+            return MergeTransactions.merge(source, lmdb.name(), mode::check, this::attempt);
+        } catch (Env.MapFullException e) {
+            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
+                    + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+        }
+    }
+
+    private MergeResult attempt(SnapshotSource checkedOrNot) throws IOException {
+        current = checkedOrNot;
+        rules = new SnapshotCheck(lmdb.name(), current.name(), key.capacity(), new ShadowRules(mode.config(), lmdb.name()));
+        flagsOnWire = current.checkedDbiFlags().orElse(null);
+        localDbisChecked = false;
+        read = 0;
+        written = 0;
+        long lockNanos = mode.config().mergeLockDuration().toNanos();
+        // After each write transaction main and shadows agree: the next copy starts from there.
+        try (MergeTransactions t = new MergeTransactions(lmdb, lockNanos, current,
+                (id, changed) -> mode.merged(changed ? id : 0, id));
+                SnapshotReader reader = openReader(current)) {
+            txns = t;
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
-                    case META -> checkDatabase(reader);
+                    case META -> rules.database(reader);
                     case DBI_START -> startDbi(reader);
                     case ENTRY -> mergeEntry(reader);
                     case DBI_END -> endDbi(reader);
                     default -> throw new IllegalStateException(e.toString());
                 }
             }
-            long id = txn.getId();
-            long committed = wrote ? id : 0;
-            lmdb.commit(txn);
-            txn = null;
-            mode.merged(committed, id);
-            return new MergeResult(reader.meta(), read, written, committed);
-        } catch (Env.MapFullException e) {
-            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                    + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
-        } finally {
-            if (txn != null) {
-                lmdb.abort(txn);
-            }
+            t.finish();
+            return new MergeResult(reader.meta(), read, written, t.committedTxnIds());
         }
     }
 
-    private void checkDatabase(SnapshotReader reader) {
-        String db = reader.meta().databaseName();
-        if (!db.isEmpty() && !db.equals(lmdb.name())) {
-            throw refused("it holds database \"" + db + "\"");
+    /** The one place the snapshot is read from. */
+    private static SnapshotReader openReader(SnapshotSource source) throws IOException {
+        return source.reader();
+    }
+
+    private Txn<ByteBuffer> txn() {
+        return txns.txn();
+    }
+
+    /**
+     * Moves into a write transaction unless in one: main -> shadow first when the LMDB changed
+     * since the last copy. Returns true when it began one; the caller then compares again.
+     */
+    private boolean beginWriting() {
+        if (!txns.beginWriting()) {
+            return false;
         }
+        if (mode.changedSinceCopy(txn()) && mode.mainToShadows(txn(), clock.getAsLong()) > 0) {
+            txns.changed();
+        }
+        return true;
     }
 
     private void startDbi(SnapshotReader reader) throws IOException {
         dbiName = reader.dbiName();
+        main = null;
         shadow = null;
         skipDbi = LmdbEnvironment.isPrivate(dbiName);
         if (skipDbi) {
-            log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), source.name(), dbiName);
+            log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), current.name(), dbiName);
             return;
         }
-        checkTransformKnown(reader.dbiTransform());
-        main = lmdb.dbi(txn, dbiName);
+        rules.startDbi(reader);
+        if (!localDbisChecked) {
+            checkLocalDbis(reader);
+        }
+        main = lmdb.dbi(txn(), dbiName);
         if (main == null) {
+            beginWriting();
             main = createMain(reader);
         }
         try {
-            mainFlags = mode.checkedFlags(txn, dbiName, main);
+            mainFlags = mode.checkedFlags(txn(), dbiName, main);
         } catch (DupsortHackException e) {
             throw refused(e.getMessage(), e);
         }
-        shadow = lmdb.dbi(txn, ShadowMode.shadowName(dbiName));
+        shadow = lmdb.dbi(txn(), ShadowMode.shadowName(dbiName));
+        if (shadow == null && beginWriting()) {
+            shadow = lmdb.dbi(txn(), ShadowMode.shadowName(dbiName)); // the copy may have made it
+        }
         if (shadow == null) {
-            shadow = lmdb.createDbi(txn, ShadowMode.shadowName(dbiName), mainFlags & ShadowMode.SHADOW_FLAGS);
-            wrote = true;
+            shadow = lmdb.createDbi(txn(), ShadowMode.shadowName(dbiName), mainFlags & ShadowMode.SHADOW_FLAGS);
+            txns.changed();
             // A DBI with data but no shadow (its shadow was dropped under a running syncer): copy it
             // first, or shadow -> main would take its keys for deleted ones.
-            if (main.stat(txn).entries > 0) {
-                mode.copy().mainToShadow(txn, dbiName, main, mainFlags, shadow, clock.getAsLong());
+            if (main.stat(txn()).entries > 0) {
+                mode.copy().mainToShadow(txn(), dbiName, main, mainFlags, shadow, clock.getAsLong());
             }
+        }
+    }
+
+    /**
+     * Before the first DBI of a checked snapshot, which may be merged in several transactions:
+     * the rules that need the local DBIs, for every DBI of the snapshot, so that none of them
+     * refuses it after a slice was committed. Snapshots before formatVersion 3 carry the shadow's
+     * flags, not the DBI's, so they are merged in one transaction.
+     */
+    private void checkLocalDbis(SnapshotReader reader) {
+        localDbisChecked = true;
+        if (current.checkedDbiFlags().isEmpty()) {
+            return; // unchecked: commits only at the end
+        }
+        if (reader.formatVersion() < 3) {
+            txns.oneTransaction();
+            return;
+        }
+        for (Map.Entry<String, Long> dbi : current.checkedDbiFlags().get().entrySet()) {
+            String name = dbi.getKey();
+            if (LmdbEnvironment.isPrivate(name)) {
+                continue;
+            }
+            Dbi<ByteBuffer> local = lmdb.dbi(txn(), name);
+            int localFlags;
+            if (local != null) {
+                try {
+                    localFlags = mode.checkedFlags(txn(), name, local);
+                } catch (DupsortHackException e) {
+                    throw refused(e.getMessage(), e);
+                }
+            } else {
+                localFlags = mode.config().dbiOptions(name).overrideCreateFlags().orElse(dbi.getValue().intValue());
+            }
+            sameDupsort(name, localFlags, DbiFlags.has(dbi.getValue(), DbiFlags.DUPSORT), 3);
+        }
+    }
+
+    /** Refuses a DBI that is DUPSORT here and not in the snapshot, or the other way round. */
+    private void sameDupsort(String name, int localFlags, boolean hack, long formatVersion) {
+        boolean localHack = DbiFlags.has(localFlags, DbiFlags.DUPSORT);
+        if (hack && !localHack || !hack && localHack && formatVersion >= 3) {
+            throw refused("DBI " + name + " is " + (localHack ? "" : "not ") + "DUPSORT here and "
+                    + (hack ? "" : "not ") + "in the snapshot");
         }
     }
 
@@ -146,37 +229,21 @@ final class ShadowMerge {
             throw refused("DBI " + dbiName + " is DUPSORT; set lmdbs." + lmdb.name() + ".dupsort_hack: true to sync it");
         }
         log.warn("lmdb {}: creating DBI {} with flags {} from snapshot {}", lmdb.name(), dbiName,
-                DbiFlags.toString(flags), source.name());
-        wrote = true;
-        return lmdb.createDbi(txn, dbiName, flags);
+                DbiFlags.toString(flags), current.name());
+        txns.changed();
+        return lmdb.createDbi(txn(), dbiName, flags);
     }
 
     private void endDbi(SnapshotReader reader) {
         if (skipDbi) {
             return;
         }
-        String transform = reader.dbiTransform();
-        checkTransformKnown(transform);
-        boolean hack = transform.equals(DupsortHack.TRANSFORM);
-        if (reader.formatVersion() >= 3 && DbiFlags.has(reader.dbiFlags(), DbiFlags.DUPSORT) != hack) {
-            throw refused("DBI " + dbiName + (hack ? " is not DUPSORT but has transform " + DupsortHack.TRANSFORM
-                    : " is DUPSORT but has transform \"" + transform + "\" instead of " + DupsortHack.TRANSFORM));
-        }
-        boolean localHack = DbiFlags.has(mainFlags, DbiFlags.DUPSORT);
-        if (hack && !localHack || !hack && localHack && reader.formatVersion() >= 3) {
-            throw refused("DBI " + dbiName + " is " + (localHack ? "" : "not ") + "DUPSORT here and "
-                    + (hack ? "" : "not ") + "in the snapshot");
-        }
+        rules.endDbi(reader);
+        sameDupsort(dbiName, mainFlags, reader.dbiTransform().equals(DupsortHack.TRANSFORM), reader.formatVersion());
         int wireFlags = (int) reader.dbiFlags();
         if (reader.formatVersion() >= 3 && wireFlags != mainFlags) {
             log.warn("lmdb {}: DBI {} has flags {} here and {} in snapshot {}; merged with the local flags",
-                    lmdb.name(), dbiName, DbiFlags.toString(mainFlags), DbiFlags.toString(wireFlags), source.name());
-        }
-    }
-
-    private void checkTransformKnown(String transform) {
-        if (!transform.isEmpty() && !transform.equals(DupsortHack.TRANSFORM)) {
-            throw refused("DBI " + dbiName + " has the unknown transform \"" + transform + "\"");
+                    lmdb.name(), dbiName, DbiFlags.toString(mainFlags), DbiFlags.toString(wireFlags), current.name());
         }
     }
 
@@ -185,24 +252,24 @@ final class ShadowMerge {
         if (skipDbi) {
             return;
         }
-        ByteBuffer remoteKey = reader.key();
-        if (remoteKey.remaining() > key.capacity() || remoteKey.remaining() == 0) {
-            throw refused("DBI " + dbiName + " holds a key of " + remoteKey.remaining()
-                    + " bytes; LMDB keys are 1 to " + key.capacity() + " bytes");
-        }
+        txns.nextEntry();
+        rules.entry(reader);
         key.clear();
-        key.put(remoteKey.duplicate()).flip();
+        key.put(reader.key()).flip();
         ByteBuffer value = reader.value();
         long ts = reader.timestampNano();
         boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
                 || (reader.formatVersion() == 1 && value.remaining() == 0);
-        String shadowName = ShadowMode.shadowName(dbiName);
-        ByteBuffer stored = shadow.get(txn, key);
-        if (!LastWriterWins.incomingWins(stored, ts, value, deleted, deletedCutoffNanos, shadowName, key)) {
+        if (!remoteWins(ts, value, deleted)) {
             return;
         }
+        // A new write transaction copied local changes into the shadow: compare again.
+        if (beginWriting() && !remoteWins(ts, value, deleted)) {
+            return;
+        }
+        ByteBuffer stored = shadow.get(txn(), key);
         try {
-            mode.copy().applyToMain(txn, dbiName, main, mainFlags, stored, key, deleted, value);
+            mode.copy().applyToMain(txn(), dbiName, main, mainFlags, stored, key, deleted, value);
         } catch (DupsortHackException e) {
             String transform = reader.dbiTransform();
             if (!transform.equals(DupsortHack.TRANSFORM)) {
@@ -215,19 +282,25 @@ final class ShadowMerge {
             throw refused("DBI " + dbiName + ", key " + ValueHeader.describeKey(key) + ": " + e.getMessage(), e);
         }
         int valueSize = deleted ? 0 : value.remaining();
-        ByteBuffer out = shadow.reserve(txn, key, ValueHeader.SIZE + valueSize);
-        ValueHeader.write(out, ts, txn.getId(), deleted ? ValueHeader.FLAG_DELETED : 0);
+        ByteBuffer out = shadow.reserve(txn(), key, ValueHeader.SIZE + valueSize);
+        ValueHeader.write(out, ts, txn().getId(), deleted ? ValueHeader.FLAG_DELETED : 0);
         if (!deleted) {
             out.put(value.duplicate());
         }
         written++;
-        wrote = true;
+        txns.changed();
+    }
+
+    /** Whether the remote entry replaces the shadow's value of {@link #key} in the current transaction. */
+    private boolean remoteWins(long ts, ByteBuffer value, boolean deleted) {
+        return LastWriterWins.incomingWins(shadow.get(txn(), key), ts, value, deleted, deletedCutoffNanos,
+                ShadowMode.shadowName(dbiName), key);
     }
 
     private long flagsOnWire(String name) throws IOException {
         if (flagsOnWire == null) {
             flagsOnWire = new HashMap<>();
-            try (InputStream in = source.open(); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+            try (SnapshotReader reader = openReader(current)) {
                 for (Event e; (e = reader.next()) != Event.END; ) {
                     if (e == Event.DBI_END) {
                         flagsOnWire.put(reader.dbiName(), reader.dbiFlags());
@@ -239,10 +312,10 @@ final class ShadowMerge {
     }
 
     private MergeException refused(String why) {
-        return new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name() + " not merged: " + why);
+        return rules.refused(why);
     }
 
     private MergeException refused(String why, Throwable cause) {
-        return new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name() + " not merged: " + why, cause);
+        return rules.refused(why, cause);
     }
 }

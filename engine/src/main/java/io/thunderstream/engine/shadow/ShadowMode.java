@@ -5,7 +5,9 @@ import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.MergeResult;
+import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.merge.SnapshotSpool;
 import io.thunderstream.engine.snapshot.DbiSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *     found the shadow newer).</li>
  * </ul>
  * These copies need a write transaction, so this mode holds LMDB's write lock longer than native
- * mode. DUPSORT DBIs are synced with {@code dupsort_hack: true} ({@link DupsortHack}).
+ * mode; merges compare in a read transaction first and write in slices as native ones do
+ * ({@link ShadowMerge}). DUPSORT DBIs are synced with {@code dupsort_hack: true} ({@link DupsortHack}).
  *
  * <p>One thread at a time (the sync loop) calls the methods that write; snapshot sources may be
  * read on another thread.
@@ -184,7 +187,11 @@ public final class ShadowMode {
         return dropped;
     }
 
-    /** Called after a merge committed at {@code txnId} (0: nothing written). */
+    /**
+     * Called after each write transaction of a merge committed at {@code txnId} (0: nothing
+     * written, then the LMDB is still at {@code writeTxnId - 1}): it began with main -> shadow, so
+     * main and shadows agree there.
+     */
     void merged(long txnId, long writeTxnId) {
         syncedTxnId = txnId != 0 ? txnId : writeTxnId - 1;
     }
@@ -195,11 +202,22 @@ public final class ShadowMode {
     }
 
     /**
-     * Merges a remote snapshot into the shadows and then the application DBIs, in one write
-     * transaction committed only after the whole snapshot decoded.
+     * Merges a remote snapshot into the shadows and the application DBIs: compared in a read
+     * transaction, written in slices of at most {@code merge_lock_duration}, nothing applied of
+     * a snapshot that is refused.
      */
     public MergeResult merge(SnapshotSource source, long deletedCutoffNanos) throws IOException {
         return new ShadowMerge(this, source, deletedCutoffNanos, clock).run();
+    }
+
+    /**
+     * Checks a whole snapshot by shadow mode's rules ({@link SnapshotCheck} with {@link ShadowRules}),
+     * without touching LMDB, so that a merge can apply it in several transactions; its decompressed
+     * protobuf is kept in {@code spool} (null: not kept). Thread-safe.
+     */
+    public SnapshotSource check(SnapshotSource source, SnapshotSpool spool) throws IOException {
+        return SnapshotCheck.check(source, lmdb.name(), lmdb.env().getMaxKeySize(), new ShadowRules(config, lmdb.name()),
+                spool);
     }
 
     /**

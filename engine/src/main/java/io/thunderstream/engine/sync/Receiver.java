@@ -41,7 +41,7 @@ final class Receiver {
     private final String ownInstance;
     private final StorageBackend storage;
     private final Executor downloads;
-    private final int maxKeySize;
+    private final SnapshotCheck.Checker check;
     private final Semaphore memorySlots;
     private final Semaphore decompressedSlots;
     private final long memoryLimit;
@@ -54,20 +54,20 @@ final class Receiver {
     private volatile IOException listFailure;
 
     /**
-     * @param maxKeySize        the LMDB's largest key, for {@link SnapshotCheck}
+     * @param check             the whole-snapshot check of the LMDB's mode (native or shadow)
      * @param memorySnapshots   {@code memory_downloaded_snapshots}: downloads held in memory at once
      * @param decompressedSnapshots {@code memory_decompressed_snapshots}: checked snapshots held
      *                          decompressed in memory at once, waiting for their merge
      * @param memoryLimit       the most one download or decompressed snapshot holds in memory;
      *                          larger ones, and any beyond the counts above, go to a temp file
      */
-    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads, int maxKeySize,
+    Receiver(String db, String ownInstance, StorageBackend storage, Executor downloads, SnapshotCheck.Checker check,
             int memorySnapshots, int decompressedSnapshots, long memoryLimit) {
         this.db = db;
         this.ownInstance = ownInstance;
         this.storage = storage;
         this.downloads = downloads;
-        this.maxKeySize = maxKeySize;
+        this.check = check;
         this.memorySlots = new Semaphore(memorySnapshots);
         this.decompressedSlots = new Semaphore(decompressedSnapshots);
         this.memoryLimit = Math.min(memoryLimit, Integer.MAX_VALUE - 16);
@@ -202,19 +202,19 @@ final class Receiver {
     }
 
     /**
-     * Checks a download whole ({@link SnapshotCheck}) on the download thread, so that the sync
-     * loop can merge it in slices without a pass of its own, from its decompressed protobuf (in
-     * memory while a {@code memory_decompressed_snapshots} slot is free and it fits, else in a temp
-     * file), which the check keeps so the merge does not inflate it again. The compressed download
-     * is freed. A snapshot that fails the check is handed on unchecked: the merge finds the same
-     * problem and rejects it.
+     * Checks a download whole ({@link SnapshotCheck}, by the LMDB's mode) on the download thread,
+     * so that the sync loop can merge it in slices without a pass of its own, from its decompressed
+     * protobuf (in memory while a {@code memory_decompressed_snapshots} slot is free and it fits,
+     * else in a temp file), which the check keeps so the merge does not inflate it again. The
+     * compressed download is freed. A snapshot that fails the check is handed on unchecked: the
+     * merge finds the same problem and rejects it.
      */
     Download checked(Download d) {
         boolean slot = decompressedSlots.tryAcquire();
         SnapshotSpool spool = new SnapshotSpool("thunderstream-" + db + "-", slot ? memoryLimit : 0,
                 slot ? decompressedSlots::release : () -> { });
         try {
-            SnapshotSource checked = SnapshotCheck.check(d.source(), db, maxKeySize, spool);
+            SnapshotSource checked = check.check(d.source(), spool);
             d.release();
             return new Download(d.name(), checked, null, spool::close);
         } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import io.thunderstream.engine.cleaner.Cleaner;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.status.LmdbStats;
 import io.thunderstream.engine.sweeper.Sweeper;
 import io.thunderstream.engine.shadow.ShadowMode;
@@ -86,8 +87,12 @@ public final class Syncer implements AutoCloseable {
                         : new ShadowMode(lmdb, lmdbConfig, b.clock::nanosSinceEpoch);
                 StorageBackend storage = new ObservedStorage(b.storage, listener);
                 SnapshotSender sender = new SnapshotSender(lmdb, storage, config.instance(), b.hostname, b.clock, shadow);
+                int maxKeySize = lmdb.env().getMaxKeySize();
+                SnapshotCheck.Checker check = shadow != null ? shadow::check
+                        : (source, spool) -> SnapshotCheck.check(source, lmdbConfig.name(), maxKeySize,
+                                SnapshotCheck.NATIVE_RULES, spool);
                 Receiver receiver = new Receiver(lmdbConfig.name(), sender.instance(), storage, downloads,
-                        lmdb.env().getMaxKeySize(), config.memoryDownloadedSnapshots(), config.memoryDecompressedSnapshots(),
+                        check, config.memoryDownloadedSnapshots(), config.memoryDecompressedSnapshots(),
                         Receiver.memoryLimit(Runtime.getRuntime().maxMemory(),
                                 config.memoryDownloadedSnapshots() + config.memoryDecompressedSnapshots(), config.lmdbs().size()));
                 receivers.add(receiver);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
+import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotName;
 import io.thunderstream.engine.testing.TestSnapshots;
@@ -32,7 +33,8 @@ class ReceiverTest {
 
     ReceiverTest() throws IOException {
         storage = StorageBackends.discover(getClass().getClassLoader()).open(StorageConfig.of("memory", Map.of()));
-        receiver = new Receiver("main", "me", storage, Runnable::run, 511, 1, 1, LIMIT);
+        receiver = new Receiver("main", "me", storage, Runnable::run, (source, spool) -> SnapshotCheck.check(source, "main",
+                511, SnapshotCheck.NATIVE_RULES, spool), 1, 1, LIMIT);
     }
 
     private SnapshotName store(String instance, int size) throws IOException {

@@ -1,0 +1,418 @@
+package io.thunderstream.engine.shadow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thunderstream.engine.config.LmdbConfig;
+import io.thunderstream.engine.config.ThunderstreamConfig;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.merge.MergeException;
+import io.thunderstream.engine.merge.MergeResult;
+import io.thunderstream.engine.merge.SnapshotCheck;
+import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.merge.SnapshotSpool;
+import io.thunderstream.engine.snapshot.SnapshotFormatException;
+import io.thunderstream.engine.testing.PlainLmdb;
+import io.thunderstream.engine.testing.TestSnapshots;
+import io.thunderstream.engine.testing.TestSnapshots.Dbi;
+import io.thunderstream.engine.testing.TestSnapshots.Kv;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Txn;
+
+/**
+ * Shadow-mode merges that compare in a read transaction and write in slices of
+ * {@code merge_lock_duration}, on real LMDB files.
+ */
+class ShadowSlicedMergeTest {
+
+    private static final long T = 1_700_000_000_000_000_000L;
+    private static final Map<String, DbiFlags[]> DBIS = Map.of(
+            "domains", new DbiFlags[] {}, "records", new DbiFlags[] {DbiFlags.MDB_DUPSORT});
+    /** Every look at the clock ends the slice: a commit every few entries. */
+    private static final String TINY = "1ns";
+    private static final int ENTRIES = 1200;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(T + 1_000_000);
+    private final List<PlainLmdb> open = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        open.forEach(PlainLmdb::close);
+    }
+
+    private PlainLmdb lmdb(String name) {
+        PlainLmdb app = PlainLmdb.open(dir.resolve(name), DBIS);
+        open.add(app);
+        return app;
+    }
+
+    private ShadowMode mode(PlainLmdb app, String lockDuration) {
+        LmdbConfig config = ThunderstreamConfig.parse("""
+                lmdbs:
+                  main:
+                    path: %s
+                    dupsort_hack: true
+                    merge_lock_duration: %s
+                storage:
+                  type: memory
+                """.formatted(app.dir(), lockDuration), Map.of()).lmdbs().get("main");
+        return new ShadowMode(LmdbEnvironment.wrap("main", app.env()), config, clock::get);
+    }
+
+    /** Local data found at startup (1 ns timestamps): {@code n} domains and a DUPSORT key with two values. */
+    private static void fill(PlainLmdb app, int n) {
+        for (int i = 0; i < n; i += 2) {
+            app.put("domains", key(i), "old-" + i);
+        }
+        app.put("records", "k", "v1");
+        app.put("records", "k", "v2");
+    }
+
+    private static String key(int i) {
+        return String.format("key-%06d", i);
+    }
+
+    /** {@code n} domains with timestamp {@code ts}, and DUPSORT changes: v1 deleted, v3 added. */
+    private static byte[] snapshot(int n, long ts, String value) {
+        List<Kv> domains = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            domains.add(Kv.of(key(i), value + "-" + i, ts));
+        }
+        return TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(ts));
+    }
+
+    private static Dbi records(long ts) {
+        return new Dbi("records", io.thunderstream.engine.lmdb.DbiFlags.DUPSORT, DupsortHack.TRANSFORM, List.of(
+                new Kv(encoded("k", "v1"), new byte[0], ts, 1),
+                new Kv(encoded("k", "v3"), bytes("v3"), ts, 0)));
+    }
+
+    @Test
+    void aSteadyStateMergeNeverTakesTheWriteLockAndLeavesTheTxnIdUnchanged() throws Exception {
+        PlainLmdb app = lmdb("a");
+        fill(app, ENTRIES);
+        ShadowMode mode = mode(app, "50ms");
+        mode.start();
+        byte[] bytes = snapshot(ENTRIES, T, "remote");
+        assertThat(mode.merge(SnapshotSource.of("first", bytes), 0).changedAnything()).isTrue();
+        // A local change not copied to the shadows yet: the snapshot does not touch its key.
+        app.put("domains", "local", "pending");
+        long txn = app.lastTxnId();
+        var contents = app.contents();
+
+        // An application writer holds the write lock all along: a merge that wanted it would hang.
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            threads.submit(() -> {
+                try (Txn<ByteBuffer> writeTxn = app.env().txnWrite()) {
+                    locked.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                    writeTxn.abort();
+                }
+                return null;
+            });
+            assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<MergeResult> again = threads.submit(() -> mode.merge(SnapshotSource.of("again", bytes), 0));
+            MergeResult result = again.get(20, TimeUnit.SECONDS);
+            assertThat(result.committedTxnIds()).isEmpty();
+            assertThat(result.entriesWritten()).isZero();
+            assertThat(result.entriesRead()).isEqualTo(ENTRIES + 2);
+        } finally {
+            release.countDown();
+            threads.shutdown();
+            assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(app.lastTxnId()).isEqualTo(txn);
+        assertThat(app.contents()).isEqualTo(contents);
+        // The pending change is still found and copied before the next snapshot.
+        assertThat(mode.syncToShadow()).isEqualTo(txn + 1);
+        assertThat(shadow(app, "domains")).containsEntry("local", clock.get() + " 0 pending");
+    }
+
+    @Test
+    void aMergeInSlicesEndsEqualToAMergeInOneTransaction() throws Exception {
+        byte[] bytes = snapshot(ENTRIES, T, "remote");
+        PlainLmdb sliced = lmdb("sliced");
+        PlainLmdb whole = lmdb("whole");
+        fill(sliced, ENTRIES);
+        fill(whole, ENTRIES);
+        ShadowMode slicedMode = mode(sliced, TINY);
+        ShadowMode wholeMode = mode(whole, "0s");
+        slicedMode.start();
+        wholeMode.start();
+
+        AtomicInteger opens = new AtomicInteger();
+        MergeResult inSlices = slicedMode.merge(counting(bytes, opens), 0);
+        MergeResult inOne = wholeMode.merge(SnapshotSource.of("s", bytes), 0);
+
+        assertThat(inSlices.committedTxnIds()).hasSizeGreaterThan(10).isSorted().doesNotHaveDuplicates();
+        assertThat(inSlices.committedTxnId()).isEqualTo(sliced.lastTxnId());
+        // Unchecked: the first slice was rolled back, the snapshot checked whole, the merge redone
+        // from the check's decompressed copy.
+        assertThat(opens.get()).isEqualTo(2);
+        assertThat(inOne.committedTxnIds()).hasSize(1);
+        assertThat(inSlices.entriesWritten()).isEqualTo(inOne.entriesWritten()).isEqualTo(ENTRIES + 2);
+        assertThat(sliced.contents()).isEqualTo(whole.contents());
+        assertThat(sliced.contents().get("records")).containsExactly("k=v2", "k=v3");
+        assertThat(sliced.contents().get("domains")).hasSize(ENTRIES).contains("key-000001=remote-1");
+        for (String dbi : List.of("domains", "records")) {
+            assertThat(shadow(sliced, dbi)).isEqualTo(shadow(whole, dbi));
+        }
+        // Merges alone: no local change to copy afterwards.
+        assertThat(slicedMode.syncToShadow()).isEqualTo(sliced.lastTxnId());
+        assertThat(inSlices.follows(inSlices.committedTxnIds().get(0) - 1)).isTrue();
+    }
+
+    @Test
+    void aCheckedSnapshotIsMergedInSlicesInOnePass() throws Exception {
+        PlainLmdb app = lmdb("a");
+        fill(app, 10);
+        ShadowMode mode = mode(app, TINY);
+        mode.start();
+        AtomicInteger opens = new AtomicInteger();
+        MergeResult result;
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            SnapshotSource checked = mode.check(counting(snapshot(ENTRIES, T, "remote"), opens), spool);
+            assertThat(opens.get()).isEqualTo(1);
+            result = mode.merge(checked, 0);
+        }
+        // The merge read the check's decompressed copy, not the compressed source again.
+        assertThat(opens.get()).isEqualTo(1);
+        assertThat(result.committedTxnIds()).hasSizeGreaterThan(10);
+        assertThat(app.contents().get("domains")).hasSize(ENTRIES);
+    }
+
+    @Test
+    void anApplicationWriteBetweenSlicesIsNeitherLostNorOverwrittenAndIsALocalChange() throws Exception {
+        int entries = 5_000;
+        String last = key(entries - 1);
+        PlainLmdb app = lmdb("a");
+        fill(app, entries);
+        app.put("domains", last, "old");
+        ShadowMode mode = mode(app, TINY);
+        long lastStored = mode.start();
+        // Remote entries are newer than the data found at startup (1 ns), older than local changes now.
+        SnapshotSource source = mode.check(SnapshotSource.of("s", snapshot(entries, T, "remote")), null);
+        long before = app.lastTxnId();
+
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        MergeResult result;
+        try {
+            Future<?> written = writer.submit(() -> {
+                // As soon as the merge committed its first slice (a condition, spun on: slices are short).
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (app.lastTxnId() == before) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("the merge committed nothing in 30 s");
+                    }
+                    Thread.onSpinWait();
+                }
+                app.put("domains", last, "application");
+                app.put("domains", "zzz-application-only", "x");
+                return null;
+            });
+            result = mode.merge(source, 0);
+            written.get(30, TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
+        }
+        // The two application transactions lie between the merge's first and last slices; the
+        // last snapshot entry, the same key, was compared after them.
+        List<Long> ids = result.committedTxnIds();
+        assertThat(ids.get(ids.size() - 1) - ids.get(0) + 1 - ids.size()).as("application transactions between slices")
+                .isEqualTo(2);
+
+        // Not lost, and not overwritten by the older remote entry of the same key.
+        Map<String, String> domains = new LinkedHashMap<>();
+        for (String kv : app.contents().get("domains")) {
+            domains.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        assertThat(domains).containsEntry(last, "application").containsEntry("zzz-application-only", "x")
+                .containsEntry(key(0), "remote-0").hasSize(entries + 1);
+        // The next slice copied it into the shadow with the time of the copy, newer than the remote entry.
+        assertThat(shadow(app, "domains")).containsEntry(last, clock.get() + " 0 application");
+
+        // The sync loop's rule: the merge does not directly follow the last snapshot, so the
+        // application's write is a local change to store.
+        if (result.follows(lastStored)) {
+            lastStored = result.committedTxnId();
+        }
+        assertThat(app.lastTxnId()).isGreaterThan(lastStored);
+        assertThat(mode.syncToShadow()).isEqualTo(app.lastTxnId());
+        assertThat(shadow(app, "domains")).containsEntry("zzz-application-only", clock.get() + " 0 x");
+    }
+
+    @Test
+    void aRefusedSnapshotThatNeedsSlicesAppliesNothing() throws Exception {
+        PlainLmdb app = lmdb("a");
+        fill(app, 10);
+        ShadowMode mode = mode(app, TINY);
+        mode.start();
+        long txn = app.lastTxnId();
+        var contents = app.contents();
+        var shadows = List.of(shadow(app, "domains"), shadow(app, "records"));
+
+        List<Kv> many = new ArrayList<>();
+        for (int i = 0; i < ENTRIES; i++) {
+            many.add(Kv.of(key(i), "remote-" + i, T));
+        }
+        Dbi domains = new Dbi("domains", 0, "", many);
+        byte[] good = TestSnapshots.gzip("main", "remote", domains, records(T));
+        Map<String, byte[]> refused = new LinkedHashMap<>();
+        refused.put("truncated", Arrays.copyOf(good, good.length - 50));
+        refused.put("unknown transform", TestSnapshots.gzip("main", "remote", domains,
+                new Dbi("zzz", 0, "zstd_v9", List.of(Kv.of("a", "b", T)))));
+        refused.put("DUPSORT without the transform", TestSnapshots.gzip("main", "remote", domains,
+                new Dbi("records", io.thunderstream.engine.lmdb.DbiFlags.DUPSORT, "", List.of(Kv.of("k", "v", T)))));
+        refused.put("bad dupsort_hack key", TestSnapshots.gzip("main", "remote", domains,
+                new Dbi("records", io.thunderstream.engine.lmdb.DbiFlags.DUPSORT, DupsortHack.TRANSFORM,
+                        List.of(new Kv(encoded("k", "v9"), bytes("v9"), T, 0), Kv.of("kz", "v", T)))));
+        refused.put("key too long", TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "",
+                concat(many, new Kv(new byte[600], bytes("x"), T, 0)))));
+        refused.put("keys out of order", TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "",
+                concat(many, Kv.of(key(0), "again", T + 1)))));
+        refused.put("another database", TestSnapshots.gzip("shard", "remote", domains));
+
+        for (var bad : refused.entrySet()) {
+            SnapshotSource source = SnapshotSource.of(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> mode.merge(source, 0)).as(bad.getKey())
+                    .isInstanceOfAny(MergeException.class, SnapshotFormatException.class);
+            // The receiver's check after the download refuses it too.
+            assertThatThrownBy(() -> mode.check(source, null)).as(bad.getKey())
+                    .isInstanceOfAny(MergeException.class, SnapshotFormatException.class);
+            assertThat(app.lastTxnId()).as(bad.getKey()).isEqualTo(txn);
+            assertThat(app.contents()).as(bad.getKey()).isEqualTo(contents);
+            assertThat(List.of(shadow(app, "domains"), shadow(app, "records"))).as(bad.getKey()).isEqualTo(shadows);
+        }
+        assertThat(mode.merge(SnapshotSource.of("good", good), 0).committedTxnIds()).hasSizeGreaterThan(10);
+    }
+
+    @Test
+    void aSnapshotThatPassedTheCheckButDisagreesWithALocalDbiAppliesNothing() throws Exception {
+        // The check knows the snapshot only; that "records" is DUPSORT here is the merge's to find,
+        // before its first slice is committed.
+        PlainLmdb app = lmdb("a");
+        fill(app, 10);
+        ShadowMode mode = mode(app, TINY);
+        mode.start();
+        long txn = app.lastTxnId();
+        var contents = app.contents();
+        List<Kv> many = new ArrayList<>();
+        for (int i = 0; i < ENTRIES; i++) {
+            many.add(Kv.of(key(i), "remote-" + i, T));
+        }
+        SnapshotSource checked = mode.check(SnapshotSource.of("plain-records", TestSnapshots.gzip("main", "remote",
+                new Dbi("domains", 0, "", many), new Dbi("records", 0, "", List.of(Kv.of("k", "v", T))))), null);
+        assertThatThrownBy(() -> mode.merge(checked, 0)).isInstanceOf(MergeException.class)
+                .hasMessageContaining("DBI records is DUPSORT here and not in the snapshot");
+        assertThat(app.lastTxnId()).isEqualTo(txn);
+        assertThat(app.contents()).isEqualTo(contents);
+    }
+
+    @Test
+    void theShadowCheckTakesWhatShadowModeMergesAndNativeModeRefuses() throws Exception {
+        PlainLmdb app = lmdb("a");
+        ShadowMode mode = mode(app, TINY);
+        SnapshotSource hack = SnapshotSource.of("hack", TestSnapshots.gzip("main", "remote", records(T)));
+        assertThat(mode.check(hack, null).checkedDbiFlags()).hasValue(Map.of("records", (long) io.thunderstream.engine.lmdb.DbiFlags.DUPSORT));
+        assertThatThrownBy(() -> SnapshotCheck.check(hack, "main", 511)).isInstanceOf(MergeException.class)
+                .hasMessageContaining("transform");
+    }
+
+    /** A source that counts how often it is opened. */
+    private static SnapshotSource counting(byte[] bytes, AtomicInteger opens) {
+        SnapshotSource inner = SnapshotSource.of("counted", bytes);
+        return new SnapshotSource() {
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                opens.incrementAndGet();
+                return inner.open();
+            }
+        };
+    }
+
+    /** A shadow DBI's entries: key text -> "ts flags value" (the txn id field is local and left out). */
+    private static Map<String, String> shadow(PlainLmdb app, String dbi) {
+        Map<String, String> out = new LinkedHashMap<>();
+        LmdbEnvironment lmdb = LmdbEnvironment.wrap("main", app.env());
+        try (Txn<ByteBuffer> txn = app.env().txnRead()) {
+            var handle = lmdb.dbi(txn, ShadowMode.shadowName(dbi));
+            try (Cursor<ByteBuffer> c = handle.openCursor(txn)) {
+                for (boolean more = c.first(); more; more = c.next()) {
+                    ByteBuffer v = c.val();
+                    int h = ValueHeader.length(v, dbi, c.key());
+                    String head = ValueHeader.timestampNano(v) + " " + ValueHeader.flags(v) + " ";
+                    v.position(v.position() + h);
+                    out.put(text(c.key()), head + text(v));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Kv> concat(List<Kv> kvs, Kv more) {
+        List<Kv> out = new ArrayList<>(kvs);
+        out.add(more);
+        return out;
+    }
+
+    private static byte[] encoded(String key, String value) {
+        ByteBuffer out = DupsortHack.encode(ByteBuffer.wrap(bytes(key)), ByteBuffer.wrap(bytes(value)),
+                ByteBuffer.allocate(511), "test");
+        byte[] b = new byte[out.remaining()];
+        out.get(b);
+        return b;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ByteBuffer direct(String s) {
+        byte[] b = bytes(s);
+        return ByteBuffer.allocateDirect(b.length).put(b).flip();
+    }
+
+    private static String text(ByteBuffer b) {
+        byte[] bytes = new byte[b.remaining()];
+        b.duplicate().get(bytes);
+        for (byte x : bytes) {
+            if (x < 0x20 || x >= 0x7f) {
+                return "0x" + java.util.HexFormat.of().formatHex(bytes);
+            }
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
