@@ -1,5 +1,6 @@
 package io.thunderstream.backend.s3;
 
+import io.thunderstream.api.DeclaredSizeInputStream;
 import io.thunderstream.api.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -47,20 +48,20 @@ final class Uploader {
         if (size < -1) {
             throw new IllegalArgumentException("size must be -1 (unknown) or >= 0, got " + size);
         }
+        // Data longer or shorter than the declared size throws while it is read, before the PUT or the completion.
+        data = new DeclaredSizeInputStream(data, size, "s3 write \"" + name + "\"");
         if (size >= 0 && size <= options.multipartThreshold) {
             byte[] all = new byte[(int) size];
             int n = readFully(name, data, all);
-            checkLength(name, n, size, data);
+            readEnd(name, data);
             return put(name, key, all, n);
         }
-        int partSize = partSize(size);
-        byte[] buffer = new byte[partSize];
+        byte[] buffer = new byte[partSize(size)];
         int n = readFully(name, data, buffer);
-        if (n < partSize) {
-            checkLength(name, n, size, data);
+        if (n < buffer.length) {
             return put(name, key, buffer, n);
         }
-        return multipart(name, key, data, size, buffer);
+        return multipart(name, key, data, buffer);
     }
 
     private String put(String name, String key, byte[] bytes, int length) throws StorageException {
@@ -78,7 +79,7 @@ final class Uploader {
     }
 
     /** {@code buffer} holds the first full part; the rest is read from {@code data} part by part. */
-    private String multipart(String name, String key, InputStream data, long size, byte[] buffer) throws IOException {
+    private String multipart(String name, String key, InputStream data, byte[] buffer) throws IOException {
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(options.bucket).key(key);
         options.storageClass.ifPresent(create::storageClass);
         String uploadId;
@@ -90,18 +91,10 @@ final class Uploader {
         boolean completed = false;
         try {
             List<CompletedPart> parts = new ArrayList<>();
-            long total = 0;
             int n = buffer.length;
             while (n > 0) {
-                total += n;
-                if (size >= 0 && total > size) {
-                    throw lengthMismatch(name, "more than " + size + " bytes");
-                }
                 parts.add(uploadPart(name, key, uploadId, parts.size() + 1, buffer, n));
                 n = readFully(name, data, buffer);
-            }
-            if (size >= 0 && total != size) {
-                throw lengthMismatch(name, total + " bytes instead of " + size);
             }
             String etag = s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
                     .bucket(options.bucket).key(key).uploadId(uploadId)
@@ -163,30 +156,26 @@ final class Uploader {
     private static int readFully(String name, InputStream data, byte[] buffer) throws StorageException {
         try {
             return data.readNBytes(buffer, 0, buffer.length);
+        } catch (StorageException e) {
+            throw e; // the declared-size check, which names the write already
         } catch (IOException e) {
-            throw new StorageException("s3 write \"" + name + "\": reading the data to store failed: " + e.getMessage(), e);
+            throw readFailed(name, e);
         }
     }
 
-    /** After {@code n} bytes were read: they must be the announced {@code size} and the stream must end there. */
-    private static void checkLength(String name, int n, long size, InputStream data) throws StorageException {
-        if (size < 0) {
-            return;
-        }
-        if (n != size) {
-            throw lengthMismatch(name, n + " bytes instead of " + size);
-        }
+    /** After exactly the declared size: the data must end here (one byte more throws). */
+    private static void readEnd(String name, InputStream data) throws StorageException {
         try {
-            if (data.read() >= 0) {
-                throw lengthMismatch(name, "more than " + size + " bytes");
-            }
+            data.read();
+        } catch (StorageException e) {
+            throw e;
         } catch (IOException e) {
-            throw new StorageException("s3 write \"" + name + "\": reading the data to store failed: " + e.getMessage(), e);
+            throw readFailed(name, e);
         }
     }
 
-    private static StorageException lengthMismatch(String name, String got) {
-        return new StorageException("s3 write \"" + name + "\": the data held " + got + "; nothing was stored");
+    private static StorageException readFailed(String name, IOException e) {
+        return new StorageException("s3 write \"" + name + "\": reading the data to store failed: " + e.getMessage(), e);
     }
 
     private static String md5(byte[] bytes, int length) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thunderstream.api.StorageConfig;
+import io.thunderstream.api.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,8 +103,22 @@ class MultipartUploadTest {
     @Test
     void longerDataThanAnnouncedIsRefusedAndAborted() throws Exception {
         assertThatThrownBy(() -> backend.write("long", new ByteArrayInputStream(bytes(11 * MIB, 6)), 10 * MIB))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("more than");
+                .isInstanceOf(StorageException.class)
+                .hasMessage("s3 write \"long\" aborted: the data holds more than the declared " + 10 * MIB
+                        + " bytes; nothing was stored");
+        assertThat(requests.count("UploadPart")).isEqualTo(2);
+        assertThat(requests.count("AbortMultipartUpload")).isEqualTo(1);
+        assertThat(pendingUploads()).isEmpty();
+        assertThat(backend.list("")).isEmpty();
+    }
+
+    @Test
+    void shorterDataThanAnnouncedIsRefusedAndAborted() throws Exception {
+        assertThatThrownBy(() -> backend.write("short", new ByteArrayInputStream(bytes(11 * MIB, 7)), 12 * MIB))
+                .isInstanceOf(StorageException.class)
+                .hasMessage("s3 write \"short\" aborted: the data holds " + 11 * MIB + " bytes, not the declared "
+                        + 12 * MIB + "; nothing was stored");
+        assertThat(requests.count("UploadPart")).isEqualTo(2);
         assertThat(requests.count("AbortMultipartUpload")).isEqualTo(1);
         assertThat(pendingUploads()).isEmpty();
         assertThat(backend.list("")).isEmpty();

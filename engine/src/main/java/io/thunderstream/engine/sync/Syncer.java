@@ -215,10 +215,14 @@ public final class Syncer implements AutoCloseable {
         });
     }
 
-    /** Stops, waits for the loops, and closes the LMDBs this syncer opened. */
+    /** Stops, waits for the loops and for a storage poll in flight, and closes the LMDBs this syncer opened. */
     @Override
     public void close() throws InterruptedException {
         stop();
+        // A listing in flight would otherwise outlive close() and fail on a storage the caller closes next.
+        if (!polls.awaitTermination(1, TimeUnit.MINUTES)) {
+            log.warn("a storage poll still runs after 1 minute; closing without waiting for it");
+        }
         for (Thread t : threads) {
             t.join();
         }
