@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,11 +19,6 @@ import java.util.zip.Deflater;
  * (Lightning Stream) and {@link GunzipInputStream} read as one stream. Independent members
  * lose the 32 KiB history at each block boundary, which costs well under 0.1 % with 256 KiB blocks
  * (60,983,885 bytes instead of 60,966,766 with 1 MiB blocks on the benchmark's 129 MB).
- *
- * <p>{@code threads} compressors in all: {@code threads - 1} workers, and the calling thread,
- * which compresses a block itself when every worker is busy rather than wait. So no more threads
- * compete for the cores than asked for (a waiting encoder plus {@code threads} workers lost more
- * than {@code pigz} did whenever another process took a core), and the caller's time is never idle.
  *
  * <p>At most {@code 2 * threads} blocks are in flight, so memory stays bounded.
  * Not thread-safe; the calling thread must close it.
@@ -43,11 +37,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final int level;
     private final int blockSize;
     private final int maxInFlight;
-    private final int workers;
     private final ExecutorService pool;
     private final ArrayDeque<Future<Member>> inFlight = new ArrayDeque<>();
     private final ArrayDeque<byte[]> freeBlocks = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> freeOutputs = new ArrayDeque<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> freeOutputs = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** One deflater per worker thread, reset for every block: zlib's state is costly to set up. */
     private final java.util.List<Deflater> deflaters = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ThreadLocal<Deflater> deflater;
@@ -58,7 +51,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     /**
      * @param level     deflate level 0..9 (1 is what Lightning Stream uses)
-     * @param threads   compressing threads, the caller's included, at least 1
+     * @param threads   worker threads, at least 1
      * @param blockSize uncompressed bytes per gzip member
      */
     public ParallelGzipOutputStream(OutputStream out, int level, int threads, int blockSize) {
@@ -72,10 +65,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
         this.level = level;
         this.blockSize = blockSize;
         this.maxInFlight = 2 * threads;
-        this.workers = threads - 1;
         int poolId = POOL_COUNT.incrementAndGet();
         AtomicInteger threadCount = new AtomicInteger();
-        this.pool = workers == 0 ? null : Executors.newFixedThreadPool(workers, r -> {
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gzip-" + poolId + "-" + threadCount.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -134,13 +126,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
             out.close();
         } finally {
             closed = true;
-            if (pool != null) {
-                pool.shutdownNow();
-                try {
-                    pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             deflaters.forEach(Deflater::end);
         }
@@ -149,29 +139,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private void submitBlock() throws IOException {
         byte[] data = block;
         int length = blockLength;
-        byte[] outBytes = freeOutputs.poll();
-        if (busyWorkers() < workers) {
-            inFlight.add(pool.submit(() -> compress(deflater.get(), data, length, outBytes)));
-        } else {
-            inFlight.add(CompletableFuture.completedFuture(compress(deflater.get(), data, length, outBytes)));
-        }
+        inFlight.add(pool.submit(() -> compress(deflater.get(), data, length, freeOutputs.poll())));
         anyMember = true;
         block = freeBlocks.isEmpty() ? new byte[blockSize] : freeBlocks.poll();
         blockLength = 0;
-        // Members go out in order: the finished ones at the head now, waiting only when too many are in flight.
-        while (!inFlight.isEmpty() && (inFlight.peek().isDone() || inFlight.size() >= maxInFlight)) {
+        while (inFlight.size() >= maxInFlight) {
             writeMember(inFlight.poll());
         }
-    }
-
-    private int busyWorkers() {
-        int busy = 0;
-        for (Future<Member> f : inFlight) {
-            if (!f.isDone()) {
-                busy++;
-            }
-        }
-        return busy;
     }
 
     private void writeMember(Future<Member> future) throws IOException {
