@@ -104,6 +104,7 @@ public final class SnapshotMerger {
         private ByteBuffer previousKey = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
         private boolean hasPreviousKey;
         private int keyOrderFlags;
+        private boolean keyOrderChecked;
         private Map<String, Long> flagsOnWire;
         private final MergeTransactions txns;
         private Txn<ByteBuffer> txn;
@@ -164,6 +165,9 @@ public final class SnapshotMerger {
                 txns.changed();
             }
             keyOrderFlags = LmdbEnvironment.flags(txn, dbi);
+            // The whole-snapshot check proved the order of the snapshot's flags: the same order here needs no second look.
+            Long checkedFlags = source.checkedDbiFlags().map(flags -> flags.get(dbiName)).orElse(null);
+            keyOrderChecked = checkedFlags != null && sameKeyOrder(checkedFlags.intValue(), keyOrderFlags);
         }
 
         private void endDbi(SnapshotReader reader) {
@@ -194,7 +198,9 @@ public final class SnapshotMerger {
             previousKey = last;
             key.clear();
             key.put(reader.key()).flip();
-            checkKeyOrder(reader.entryIndex());
+            if (!keyOrderChecked) {
+                checkKeyOrder(reader.entryIndex());
+            }
 
             ByteBuffer value = reader.value();
             long ts = reader.timestampNano();
@@ -326,6 +332,11 @@ public final class SnapshotMerger {
         AT,
         /** Every local key is smaller than the key last looked up (and so than every key after it). */
         PAST_END
+    }
+
+    private static boolean sameKeyOrder(int flags, int otherFlags) {
+        int order = DbiFlags.INTEGERKEY | DbiFlags.REVERSEKEY;
+        return (flags & order) == (otherFlags & order);
     }
 
     /** LMDB's order of two keys of a DBI with these flags: bytes, reversed bytes, or native unsigned integers. */
