@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sync loop of one LMDB (compat.md section 4): load the newest snapshot of every instance,
- * this one's first; then every {@code lmdb_poll_interval} merge what the {@link Receiver}
- * downloaded and store a snapshot when the LMDB changed locally.
+ * this one's first; then every {@code lmdb_poll_interval}, and as soon as the {@link Receiver}
+ * has a download ready, merge what it downloaded and store a snapshot when the LMDB changed
+ * locally.
  *
  * <p>Local changes are told from merges by the LMDB's transaction id: a merge that commits txn
  * T right after the snapshot of T-1 (or, in slices, T, T+1, ... with no gap) proves nothing else
@@ -49,6 +50,8 @@ final class DbSyncer {
     private final Retrier retrier;
     private final CountDownLatch firstPass = new CountDownLatch(1);
     private final Object wakeUp = new Object();
+    /** Set by {@link #wake}, under {@code wakeUp}: the next pause ends at once. */
+    private boolean woken;
     private volatile boolean stopping;
 
     private long lastSnapshotTxnId;
@@ -105,6 +108,9 @@ final class DbSyncer {
         if (config.onlyOnce()) {
             return;
         }
+        // A download that becomes ready ends the pause: it is merged at once rather than up to
+        // one lmdb_poll_interval later (compat.md section 4 loops at a fixed interval).
+        receiver.onReady(this::wake);
         while (pause(config.lmdbPollInterval())) {
             mergeReady();
             snapshotIfChanged();
@@ -113,22 +119,28 @@ final class DbSyncer {
 
     void stop() {
         stopping = true;
+        wake();
+    }
+
+    private void wake() {
         synchronized (wakeUp) {
+            woken = true;
             wakeUp.notifyAll();
         }
     }
 
-    /** Waits {@code d}; false when stopping. */
+    /** Waits {@code d}, or until woken (a download is ready); false when stopping. */
     private boolean pause(Duration d) throws InterruptedException {
         long until = System.nanoTime() + d.toNanos();
         synchronized (wakeUp) {
-            while (!stopping) {
+            while (!stopping && !woken) {
                 long left = until - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
                 java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(wakeUp, left);
             }
+            woken = false;
         }
         return !stopping;
     }

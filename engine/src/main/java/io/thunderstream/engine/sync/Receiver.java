@@ -52,6 +52,7 @@ final class Receiver {
     private final Map<String, Download> ready = new ConcurrentHashMap<>();
     private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
     private volatile IOException listFailure;
+    private volatile Runnable onReady = () -> { };
 
     /**
      * @param check             the whole-snapshot check of the LMDB's mode (native or shadow)
@@ -154,6 +155,7 @@ final class Receiver {
                     replaced.release();
                 }
                 failuresInARow.remove(instance);
+                onReady.run();
             } catch (IOException | RuntimeException e) {
                 int failures = failuresInARow.merge(instance, 1, Integer::sum);
                 if (failures == 1) {
@@ -222,6 +224,11 @@ final class Receiver {
             log.debug("db {}: snapshot {} failed the check after its download: {}", db, d.name(), e.getMessage());
             return d;
         }
+    }
+
+    /** {@code action} runs on the download thread each time a download is ready to merge. */
+    void onReady(Runnable action) {
+        this.onReady = action;
     }
 
     /** The downloads ready to merge, newest per instance; taking them empties the queue. */
