@@ -99,7 +99,10 @@ public final class SnapshotMerger {
         private final SnapshotSource source;
         private final long deletedCutoffNanos;
         private final SnapshotCheck rules;
-        // The entry's key and the one before it: two buffers that swap roles at every entry.
+        // The entry's key as the reader holds it, and copied for LMDB calls once one needs it; the
+        // copy of the entry before it, for the key order check: two buffers that swap roles.
+        private ByteBuffer entryKey;
+        private boolean keyCopied;
         private ByteBuffer key = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
         private ByteBuffer previousKey = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
         private boolean hasPreviousKey;
@@ -192,13 +195,13 @@ public final class SnapshotMerger {
             if (txns.nextEntry()) {
                 txn = txns.txn();
             }
-            rules.key(reader);
-            ByteBuffer last = key;
-            key = previousKey;
-            previousKey = last;
-            key.clear();
-            key.put(reader.key()).flip();
-            if (!keyOrderChecked) {
+            entryKey = reader.key();
+            keyCopied = false;
+            if (!keyOrderChecked) { // the whole-snapshot check did both
+                rules.key(reader);
+                ByteBuffer last = key;
+                key = previousKey;
+                previousKey = last;
                 checkKeyOrder(reader.entryIndex());
             }
 
@@ -234,6 +237,7 @@ public final class SnapshotMerger {
          * broken writer, whose snapshot cannot be trusted to be whole; refuse it.
          */
         private void checkKeyOrder(long entryIndex) {
+            ByteBuffer key = key();
             if (hasPreviousKey && compareKeys(previousKey, key, keyOrderFlags) >= 0) {
                 throw rules.refused("DBI " + dbiName + " entry #" + entryIndex + ": key " + hex(key)
                         + (compareKeys(previousKey, key, keyOrderFlags) == 0 ? " comes twice" : " comes after the bigger key " + hex(previousKey))
@@ -244,7 +248,17 @@ public final class SnapshotMerger {
 
         /** Whether the remote entry replaces the local value of {@link #key} in the current transaction. */
         private boolean remoteWins(long ts, ByteBuffer value, boolean deleted) {
-            return LastWriterWins.incomingWins(local(), ts, value, deleted, deletedCutoffNanos, dbiName, key);
+            return LastWriterWins.incomingWins(local(), ts, value, deleted, deletedCutoffNanos, dbiName, entryKey);
+        }
+
+        /** The entry's key in the direct buffer LMDB calls take, copied on first use. */
+        private ByteBuffer key() {
+            if (!keyCopied) {
+                key.clear();
+                key.put(0, entryKey, entryKey.position(), entryKey.remaining()).limit(entryKey.remaining());
+                keyCopied = true;
+            }
+            return key;
         }
 
         /**
@@ -258,15 +272,15 @@ public final class SnapshotMerger {
             }
             if (cursor == null) {
                 cursor = dbi.openCursor(txn);
-            } else if (position == LocalPosition.AT && cursor.next() && cursor.key().equals(key)) {
+            } else if (position == LocalPosition.AT && cursor.next() && cursor.key().equals(entryKey)) {
                 return cursor.val();
             }
-            if (!cursor.get(key, GetOp.MDB_SET_RANGE)) {
+            if (!cursor.get(key(), GetOp.MDB_SET_RANGE)) {
                 position = LocalPosition.PAST_END;
                 return null;
             }
             position = LocalPosition.AT;
-            return cursor.key().equals(key) ? cursor.val() : null;
+            return cursor.key().equals(entryKey) ? cursor.val() : null;
         }
 
         /**
@@ -276,9 +290,9 @@ public final class SnapshotMerger {
          */
         private ByteBuffer reserve(int size) {
             if (position == LocalPosition.PAST_END) {
-                return cursor.reserve(key, size, PutFlags.MDB_APPEND);
+                return cursor.reserve(key(), size, PutFlags.MDB_APPEND);
             }
-            ByteBuffer out = cursor.reserve(key, size);
+            ByteBuffer out = cursor.reserve(key(), size);
             position = LocalPosition.AT;
             return out;
         }
