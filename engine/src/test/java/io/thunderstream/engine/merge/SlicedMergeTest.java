@@ -60,28 +60,11 @@ class SlicedMergeTest {
         return TestSnapshots.gzip("main", "remote", dbis);
     }
 
-    /** A source that counts how often it is opened. */
-    private static SnapshotSource counting(byte[] bytes, AtomicInteger opens) {
-        SnapshotSource inner = SnapshotSource.of("counted", bytes);
-        return new SnapshotSource() {
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                opens.incrementAndGet();
-                return inner.open();
-            }
-        };
-    }
-
     @Test
     void aSlicedMergeEndsWithTheSameDataAsOneTransaction() throws IOException {
         byte[] bytes = snapshot(data(ENTRIES, T));
         AtomicInteger opens = new AtomicInteger();
-        MergeResult sliced = new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(counting(bytes, opens), 0);
+        MergeResult sliced = new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(TestSnapshots.counting(bytes, opens), 0);
 
         assertThat(sliced.committedTxnIds()).hasSizeGreaterThan(10);
         assertThat(sliced.committedTxnIds()).isSorted().doesNotHaveDuplicates();
@@ -101,7 +84,7 @@ class SlicedMergeTest {
     void aCheckedSnapshotIsMergedInOnePass() throws IOException {
         byte[] bytes = snapshot(data(ENTRIES, T));
         AtomicInteger opens = new AtomicInteger();
-        SnapshotSource checked = SnapshotCheck.check(counting(bytes, opens), "main", app.env().getMaxKeySize());
+        SnapshotSource checked = SnapshotCheck.check(TestSnapshots.counting(bytes, opens), "main", app.env().getMaxKeySize());
         assertThat(opens.get()).isEqualTo(1);
         MergeResult result = new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(checked, 0);
         assertThat(opens.get()).isEqualTo(2);

@@ -17,8 +17,6 @@ import io.thunderstream.engine.testing.PlainLmdb;
 import io.thunderstream.engine.testing.TestSnapshots;
 import io.thunderstream.engine.testing.TestSnapshots.Dbi;
 import io.thunderstream.engine.testing.TestSnapshots.Kv;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -169,7 +167,7 @@ class ShadowSlicedMergeTest {
         wholeMode.start();
 
         AtomicInteger opens = new AtomicInteger();
-        MergeResult inSlices = slicedMode.merge(counting(bytes, opens), 0);
+        MergeResult inSlices = slicedMode.merge(TestSnapshots.counting(bytes, opens), 0);
         MergeResult inOne = wholeMode.merge(SnapshotSource.of("s", bytes), 0);
 
         assertThat(inSlices.committedTxnIds()).hasSizeGreaterThan(10).isSorted().doesNotHaveDuplicates();
@@ -199,7 +197,7 @@ class ShadowSlicedMergeTest {
         AtomicInteger opens = new AtomicInteger();
         MergeResult result;
         try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
-            SnapshotSource checked = mode.check(counting(snapshot(ENTRIES, T, "remote"), opens), spool);
+            SnapshotSource checked = mode.check(TestSnapshots.counting(snapshot(ENTRIES, T, "remote"), opens), spool);
             assertThat(opens.get()).isEqualTo(1);
             result = mode.merge(checked, 0);
         }
@@ -344,23 +342,6 @@ class ShadowSlicedMergeTest {
         assertThat(mode.check(hack, null).checkedDbiFlags()).hasValue(Map.of("records", (long) io.thunderstream.engine.lmdb.DbiFlags.DUPSORT));
         assertThatThrownBy(() -> SnapshotCheck.check(hack, "main", 511)).isInstanceOf(MergeException.class)
                 .hasMessageContaining("transform");
-    }
-
-    /** A source that counts how often it is opened. */
-    private static SnapshotSource counting(byte[] bytes, AtomicInteger opens) {
-        SnapshotSource inner = SnapshotSource.of("counted", bytes);
-        return new SnapshotSource() {
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                opens.incrementAndGet();
-                return inner.open();
-            }
-        };
     }
 
     /** A shadow DBI's entries: key text -> "ts flags value" (the txn id field is local and left out). */

@@ -1,11 +1,13 @@
 package io.thunderstream.engine.testing;
 
+import io.thunderstream.engine.merge.SnapshotSource;
 import io.thunderstream.engine.snapshot.DbiSource;
 import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotMeta;
 import io.thunderstream.engine.snapshot.SnapshotWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Builds snapshot files for tests, through the production encoder. */
 public final class TestSnapshots {
@@ -68,6 +71,23 @@ public final class TestSnapshots {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A source over {@code bytes} that counts in {@code opens} how often it is opened. */
+    public static SnapshotSource counting(byte[] bytes, AtomicInteger opens) {
+        SnapshotSource inner = SnapshotSource.of("counted", bytes);
+        return new SnapshotSource() {
+            @Override
+            public String name() {
+                return inner.name();
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                opens.incrementAndGet();
+                return inner.open();
+            }
+        };
     }
 
     public static List<Kv> entries(Kv... kvs) {
