@@ -384,8 +384,7 @@ final class AzureBackend implements StorageBackend {
         return Base64.getEncoder().encodeToString(b.array());
     }
 
-    /** Fills {@code buf} from {@code in}; returns the bytes read, fewer than the buffer only at end of stream. */
-
+    /** The first {@code n} bytes of {@code buf}, without a copy when that is all of it. */
     private static byte[] copy(byte[] buf, int n) {
         return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
     }
