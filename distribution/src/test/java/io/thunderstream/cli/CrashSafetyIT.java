@@ -81,11 +81,18 @@ class CrashSafetyIT {
                 assertEveryListedSnapshotIsWhole(storage);
 
                 // 3. kill -9 of b during its merge of a's snapshot: with write-lock slices
-                // (merge_lock_duration, docs/merging.md) part of it may be applied, each entry whole
-                try (ThunderstreamProcess b = ThunderstreamProcess.start("sync", "-c", configB.toString(), "--log-level", "debug")) {
+                // (merge_lock_duration, docs/merging.md) part of it may be applied, each entry whole.
+                // A small heap puts the download (and its decompressed copy) in temp files.
+                Path tmp = Files.createDirectories(dir.resolve("tmp-b"));
+                try (ThunderstreamProcess b = ThunderstreamProcess.startWithJavaOpts("-Xmx64m -Djava.io.tmpdir=" + tmp,
+                        "sync", "-c", configB.toString(), "--log-level", "debug")) {
                     b.awaitLine(l -> l.contains("merging snapshot main__node-a__"), RUN);
                     b.kill9();
                     assertThat(b.output()).as("killed before the merge ended").doesNotContain("merged snapshot");
+                }
+                try (var left = Files.list(tmp)) { // (lmdbjava's extracted library may stay: not ours)
+                    assertThat(left.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("thunderstream-")))
+                            .as("temp files left by the killed process").isEmpty();
                 }
                 long afterKill = count(dir.resolve("b"));
                 assertThat(afterKill).as("entries after a kill during the merge").isBetween(0L, (long) ENTRIES);

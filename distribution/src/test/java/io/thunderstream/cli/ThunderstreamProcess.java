@@ -26,9 +26,18 @@ final class ThunderstreamProcess implements AutoCloseable {
     }
 
     static ThunderstreamProcess start(String... args) throws IOException {
+        return startWithJavaOpts("", args);
+    }
+
+    /** Starts {@code bin/thunderstream} with {@code javaOpts} in {@code JAVA_OPTS}. */
+    static ThunderstreamProcess startWithJavaOpts(String javaOpts, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(LauncherIT.distribution().resolve("bin/thunderstream").toString()));
         command.addAll(List.of(args));
-        return new ThunderstreamProcess(new ProcessBuilder(command).start());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (!javaOpts.isEmpty()) {
+            builder.environment().put("JAVA_OPTS", javaOpts);
+        }
+        return new ThunderstreamProcess(builder.start());
     }
 
     private void drain(InputStream in, String name) {

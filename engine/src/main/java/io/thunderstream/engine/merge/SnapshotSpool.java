@@ -1,31 +1,36 @@
 package io.thunderstream.engine.merge;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the decompressed protobuf of a snapshot that {@link SnapshotCheck} read, until the merge
- * has read it: in memory up to a limit, beyond it in a temp file. Inflating costs several times
- * what the merge itself does (190 MB take about 1 s to inflate here, the steady-state merge of
- * the same snapshot 0.2 s), so a snapshot is inflated once, by the check, not again by the merge.
+ * Holds the bytes of a snapshot between the steps of receiving it: a download until it is checked,
+ * and the decompressed protobuf that {@link SnapshotCheck} read until the merge has read it.
+ * Inflating costs several times what the merge itself does (190 MB take about 1 s to inflate
+ * here, the steady-state merge of the same snapshot 0.2 s), so a snapshot is inflated once, by
+ * the check, not again by the merge.
  *
- * <p>Closing it frees the memory (the {@code memoryFreed} action, once) and deletes the file.
+ * <p>The bytes are kept in memory up to a limit; beyond it they go to a temp file (owner-only),
+ * which is unlinked as soon as it is open, so that nothing is left behind, not even by a process
+ * killed with {@code kill -9}. Closing the spool frees the memory (the {@code memoryFreed}
+ * action, run once, also at the move to a file) and the file's space.
  */
 public final class SnapshotSpool implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(SnapshotSpool.class);
 
     /** Memory in chunks of this size: below G1's humongous-object size even in a small heap. */
     private static final int CHUNK = 256 * 1024;
@@ -37,13 +42,13 @@ public final class SnapshotSpool implements AutoCloseable {
     private final List<byte[]> chunks = new ArrayList<>();
     private int lastChunkUsed = CHUNK;
     private long size;
-    private Path file;
+    private FileChannel file;
     private OutputStream fileOut;
 
     /**
      * @param tempPrefix  names the temp file, e.g. {@code thunderstream-main-}
-     * @param memoryLimit the most kept in memory; a larger snapshot goes wholly to a temp file
-     * @param memoryFreed run once when the memory is no longer needed (spilled or closed)
+     * @param memoryLimit the most kept in memory; larger contents go wholly to a temp file
+     * @param memoryFreed run once when the memory is no longer needed (moved to a file, or closed)
      */
     public SnapshotSpool(String tempPrefix, long memoryLimit, Runnable memoryFreed) {
         this.tempPrefix = tempPrefix;
@@ -56,9 +61,33 @@ public final class SnapshotSpool implements AutoCloseable {
         return new SnapshotSpool(tempPrefix, 0, () -> { });
     }
 
+    /** Reads {@code in} to its end into the spool. */
+    public void transferFrom(InputStream in) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            write(buffer, 0, n);
+        }
+        finish();
+    }
+
+    /** The spooled bytes as a snapshot source: a {@code .pb.gz} download. */
+    public SnapshotSource compressedSource(String name) {
+        return new SnapshotSource() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                return SnapshotSpool.this.open();
+            }
+        };
+    }
+
     void write(byte[] b, int off, int len) throws IOException {
         if (fileOut == null && size + len > memoryLimit) {
-            spill();
+            moveToFile();
         }
         size += len;
         if (fileOut != null) {
@@ -78,9 +107,14 @@ public final class SnapshotSpool implements AutoCloseable {
         }
     }
 
-    private void spill() throws IOException {
-        file = Files.createTempFile(tempPrefix, ".pb");
-        fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    private void moveToFile() throws IOException {
+        Path path = Files.createTempFile(tempPrefix, ".tmp");
+        try {
+            file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Files.delete(path);
+        }
+        fileOut = new BufferedOutputStream(Channels.newOutputStream(file), 1 << 16);
         for (int i = 0; i < chunks.size(); i++) {
             fileOut.write(chunks.get(i), 0, i == chunks.size() - 1 ? lastChunkUsed : CHUNK);
         }
@@ -91,7 +125,7 @@ public final class SnapshotSpool implements AutoCloseable {
     /** Ends writing; from here on {@link #open} reads what was written. */
     void finish() throws IOException {
         if (fileOut != null) {
-            fileOut.close();
+            fileOut.flush();
         }
     }
 
@@ -106,9 +140,9 @@ public final class SnapshotSpool implements AutoCloseable {
     }
 
     /** A fresh stream over the bytes written. */
-    InputStream open() throws IOException {
+    InputStream open() {
         if (file != null) {
-            return new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            return new BufferedInputStream(new FileRegionInputStream(file, size), 1 << 16);
         }
         List<InputStream> parts = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -127,15 +161,49 @@ public final class SnapshotSpool implements AutoCloseable {
     public void close() {
         chunks.clear();
         releaseMemory();
-        try {
-            if (fileOut != null) {
-                fileOut.close();
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                // The file is unlinked: its space is freed with the descriptor, which is gone either way.
             }
-            if (file != null) {
-                Files.deleteIfExists(file);
+        }
+    }
+
+    /** Reads a file from its start to {@code end} with positional reads: each stream on its own. */
+    private static final class FileRegionInputStream extends InputStream {
+        private final FileChannel channel;
+        private final long end;
+        private long position;
+
+        FileRegionInputStream(FileChannel channel, long end) {
+            this.channel = channel;
+            this.end = end;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (position >= end) {
+                return -1;
             }
-        } catch (IOException e) {
-            log.warn("could not remove the temp file {}: {}", file, e.getMessage());
+            int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long skipped = Math.max(0, Math.min(n, end - position));
+            position += skipped;
+            return skipped;
         }
     }
 }

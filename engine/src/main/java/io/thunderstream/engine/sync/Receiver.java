@@ -8,8 +8,6 @@ import io.thunderstream.engine.merge.SnapshotSpool;
 import io.thunderstream.engine.snapshot.SnapshotName;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +68,7 @@ final class Receiver {
         this.check = check;
         this.memorySlots = new Semaphore(memorySnapshots);
         this.decompressedSlots = new Semaphore(decompressedSnapshots);
-        this.memoryLimit = Math.min(memoryLimit, Integer.MAX_VALUE - 16);
+        this.memoryLimit = memoryLimit;
     }
 
     /**
@@ -174,33 +171,20 @@ final class Receiver {
      */
     Download download(SnapshotName name) throws IOException {
         String blob = name.toString();
-        boolean slot = memorySlots.tryAcquire();
+        SnapshotSpool spool = spool(memorySlots);
         try (InputStream in = storage.read(blob)) {
-            byte[] head = slot ? in.readNBytes((int) memoryLimit + 1) : new byte[0];
-            if (slot && head.length <= memoryLimit) {
-                slot = false; // the download holds it until released, once
-                AtomicBoolean freed = new AtomicBoolean();
-                return new Download(name, SnapshotSource.of(blob, head), null, () -> {
-                    if (freed.compareAndSet(false, true)) {
-                        memorySlots.release();
-                    }
-                });
-            }
-            Path temp = Files.createTempFile("thunderstream-" + db + "-", ".pb.gz");
-            try (var out = Files.newOutputStream(temp)) {
-                out.write(head);
-                head = null;
-                in.transferTo(out);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(temp);
-                throw e;
-            }
-            return new Download(name, SnapshotSource.of(blob, temp), temp, () -> { });
-        } finally {
-            if (slot) {
-                memorySlots.release();
-            }
+            spool.transferFrom(in);
+        } catch (IOException | RuntimeException e) {
+            spool.close();
+            throw e;
         }
+        return new Download(name, spool.compressedSource(blob), spool);
+    }
+
+    /** A spool in memory while one of {@code slots} is free (held until it is closed or moves to a file). */
+    private SnapshotSpool spool(Semaphore slots) {
+        boolean slot = slots.tryAcquire();
+        return new SnapshotSpool("thunderstream-" + db + "-", slot ? memoryLimit : 0, slot ? slots::release : () -> { });
     }
 
     /**
@@ -212,13 +196,11 @@ final class Receiver {
      * merge finds the same problem and rejects it.
      */
     Download checked(Download d) {
-        boolean slot = decompressedSlots.tryAcquire();
-        SnapshotSpool spool = new SnapshotSpool("thunderstream-" + db + "-", slot ? memoryLimit : 0,
-                slot ? decompressedSlots::release : () -> { });
+        SnapshotSpool spool = spool(decompressedSlots);
         try {
             SnapshotSource checked = check.check(d.source(), spool);
             d.release();
-            return new Download(d.name(), checked, null, spool::close);
+            return new Download(d.name(), checked, spool);
         } catch (IOException | RuntimeException e) {
             spool.close();
             log.debug("db {}: snapshot {} failed the check after its download: {}", db, d.name(), e.getMessage());

@@ -48,20 +48,25 @@ class SnapshotSpoolTest {
     }
 
     @Test
-    void beyondItsLimitMovesWhatItHoldsToATempFileAndFreesTheMemory() throws IOException {
+    void beyondItsLimitMovesWhatItHoldsToAnUnlinkedTempFileAndFreesTheMemory() throws IOException {
         byte[] bytes = random(700_000);
         AtomicInteger freed = new AtomicInteger();
-        Path file;
         try (SnapshotSpool spool = new SnapshotSpool("thunderstream-test-", 300_000, freed::incrementAndGet)) {
             write(spool, bytes);
             assertThat(spool.inMemory()).isFalse();
-            assertThat(freed).as("memory freed at the spill").hasValue(1);
-            assertThat(read(spool)).isEqualTo(bytes);
+            assertThat(freed).as("memory freed at the move").hasValue(1);
+            try (InputStream first = spool.open(); InputStream second = spool.open()) {
+                // Two readers at once, each at its own position.
+                assertThat(first.readNBytes(1000)).isEqualTo(java.util.Arrays.copyOf(bytes, 1000));
+                assertThat(second.readAllBytes()).isEqualTo(bytes);
+                assertThat(first.skip(500)).isEqualTo(500);
+                assertThat(first.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 1500, bytes.length));
+            }
+            // No name in the temp directory: nothing to leave behind, even if the process is killed.
             try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-                file = files.filter(f -> f.getFileName().toString().startsWith("thunderstream-test-")).findFirst().orElseThrow();
+                assertThat(files.filter(f -> f.getFileName().toString().startsWith("thunderstream-test-"))).isEmpty();
             }
         }
         assertThat(freed).as("freed once").hasValue(1);
-        assertThat(file).doesNotExist();
     }
 }

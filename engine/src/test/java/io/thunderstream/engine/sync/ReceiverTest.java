@@ -71,33 +71,35 @@ class ReceiverTest {
     }
 
     @Test
-    void downloadsLargerThanTheLimitStreamToATempFileThatReleaseRemoves() throws IOException {
+    void downloadsLargerThanTheLimitStreamToATempFileThatNobodyElseSees() throws IOException {
+        Set<Path> before = spoolFiles();
         SnapshotName big = store("big", (int) LIMIT + 1);
         Download d = receiver.download(big);
-        assertThat(d.tempFile()).isNotNull().exists();
+        assertThat(d.spool().inMemory()).isFalse();
         assertThat(read(d)).hasSize((int) LIMIT + 1).isEqualTo(storage.read(big.toString()).readAllBytes());
+        assertThat(read(d)).as("read twice").hasSize((int) LIMIT + 1);
+        // Unlinked once open: no name in the temp directory, so nothing is left behind even by kill -9.
+        assertThat(spoolFiles()).isEqualTo(before);
         d.release();
-        assertThat(d.tempFile()).doesNotExist();
     }
 
     @Test
     void memorySlotsLimitHowManyDownloadsStayInMemory() throws IOException {
         SnapshotName small = store("small", (int) LIMIT);
         Download first = receiver.download(small);
-        assertThat(first.tempFile()).isNull();
+        assertThat(first.spool().inMemory()).isTrue();
         Download second = receiver.download(small); // the only slot is taken
-        assertThat(second.tempFile()).isNotNull();
+        assertThat(second.spool().inMemory()).isFalse();
         assertThat(read(second)).isEqualTo(read(first));
         first.release();
         first.release(); // releasing twice frees the slot once
         second.release();
         Download third = receiver.download(small);
-        assertThat(third.tempFile()).isNull();
+        assertThat(third.spool().inMemory()).isTrue();
         Download fourth = receiver.download(small);
-        assertThat(fourth.tempFile()).isNotNull();
+        assertThat(fourth.spool().inMemory()).isFalse();
         third.release();
         fourth.release();
-        assertThat(Files.exists(fourth.tempFile())).isFalse();
     }
 
     @Test
@@ -106,35 +108,34 @@ class ReceiverTest {
         byte[] large = snapshot(200);
         assertThat(gunzip(small).length).isLessThanOrEqualTo((int) LIMIT);
         assertThat(gunzip(large).length).isGreaterThan((int) LIMIT);
+        Set<Path> before = spoolFiles();
 
         Download first = receiver.checked(receiver.download(store("small", small)));
         assertThat(first.source().decompressed()).isTrue();
         assertThat(first.source().checkedDbiFlags()).contains(Map.of("data", 0L));
+        assertThat(first.spool().inMemory()).isTrue();
         assertThat(read(first)).isEqualTo(gunzip(small));
         // The compressed download was freed: the next one gets the memory slot again.
         Download next = receiver.download(store("next", small));
-        assertThat(next.tempFile()).isNull();
+        assertThat(next.spool().inMemory()).isTrue();
         next.release();
 
         // The only decompressed slot is taken: the next check spools to a temp file.
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Set<Path> before = spoolFiles(tmp);
         Download second = receiver.checked(receiver.download(store("second", small)));
+        assertThat(second.spool().inMemory()).isFalse();
         assertThat(read(second)).isEqualTo(gunzip(small));
-        assertThat(spoolFiles(tmp)).hasSize(before.size() + 1);
         second.release();
-        assertThat(spoolFiles(tmp)).isEqualTo(before);
 
         first.release();
         // Larger than the limit: a temp file even with the slot free, and the slot stays free.
         Download big = receiver.checked(receiver.download(store("big", large)));
+        assertThat(big.spool().inMemory()).isFalse();
         assertThat(read(big)).isEqualTo(gunzip(large));
-        assertThat(spoolFiles(tmp)).hasSize(before.size() + 1);
         Download third = receiver.checked(receiver.download(store("third", small)));
-        assertThat(spoolFiles(tmp)).hasSize(before.size() + 1); // in memory
+        assertThat(third.spool().inMemory()).isTrue();
+        assertThat(spoolFiles()).isEqualTo(before);
         big.release();
         third.release();
-        assertThat(spoolFiles(tmp)).isEqualTo(before);
     }
 
     @Test
@@ -148,15 +149,15 @@ class ReceiverTest {
         bad.release();
         // The decompressed slot was given back.
         Download ok = receiver.checked(receiver.download(store("good", good)));
-        Set<Path> before = spoolFiles(Path.of(System.getProperty("java.io.tmpdir")));
         assertThat(ok.source().decompressed()).isTrue();
+        assertThat(ok.spool().inMemory()).isTrue();
         ok.release();
-        assertThat(spoolFiles(Path.of(System.getProperty("java.io.tmpdir")))).isEqualTo(before);
     }
 
-    private static Set<Path> spoolFiles(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().matches("thunderstream-main-.*\\.pb"))
+    /** This receiver's temp files that have a name in the temp directory. */
+    private static Set<Path> spoolFiles() throws IOException {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("thunderstream-main-"))
                     .collect(java.util.stream.Collectors.toSet());
         }
     }
