@@ -90,7 +90,7 @@ final class ShadowMerge {
         // After each write transaction main and shadows agree: the next copy starts from there.
         try (MergeTransactions t = new MergeTransactions(lmdb, lockNanos, current,
                 (id, changed) -> mode.merged(changed ? id : 0, id));
-                SnapshotReader reader = openReader(current)) {
+                SnapshotReader reader = current.reader()) {
             txns = t;
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
@@ -104,11 +104,6 @@ final class ShadowMerge {
             t.finish();
             return new MergeResult(reader.meta(), read, written, t.committedTxnIds());
         }
-    }
-
-    /** The one place the snapshot is read from. */
-    private static SnapshotReader openReader(SnapshotSource source) throws IOException {
-        return source.reader();
     }
 
     private Txn<ByteBuffer> txn() {
@@ -300,7 +295,7 @@ final class ShadowMerge {
     private long flagsOnWire(String name) throws IOException {
         if (flagsOnWire == null) {
             flagsOnWire = new HashMap<>();
-            try (SnapshotReader reader = openReader(current)) {
+            try (SnapshotReader reader = current.reader()) {
                 for (Event e; (e = reader.next()) != Event.END; ) {
                     if (e == Event.DBI_END) {
                         flagsOnWire.put(reader.dbiName(), reader.dbiFlags());
