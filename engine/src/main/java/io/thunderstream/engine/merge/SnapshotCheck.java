@@ -5,7 +5,6 @@ import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -131,7 +130,7 @@ public final class SnapshotCheck {
         SnapshotCheck check = new SnapshotCheck(lmdbName, source.name(), maxKeySize, dbiRules);
         Map<String, Long> flags = new HashMap<>();
         try (SnapshotReader reader = spool == null || source.decompressed() ? source.reader()
-                : new SnapshotReader(new SpoolingInputStream(Gzip.decompress(source.open()), spool))) {
+                : new SnapshotReader(spool.recording(Gzip.decompress(source.open())))) {
             boolean skipDbi = false;
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
@@ -162,43 +161,6 @@ public final class SnapshotCheck {
             return SnapshotSource.checked(source, spool, flags);
         }
         return SnapshotSource.checked(source, null, flags);
-    }
-
-    /** Copies what is read into a spool. */
-    private static final class SpoolingInputStream extends FilterInputStream {
-        private final SnapshotSpool spool;
-
-        SpoolingInputStream(InputStream in, SnapshotSpool spool) {
-            super(in);
-            this.spool = spool;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                spool.write(b, off, n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] skipped = new byte[(int) Math.min(n, 8192)];
-            int read = read(skipped, 0, skipped.length);
-            return Math.max(read, 0);
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
     }
 
     /** The start of a DBI that is not private. */

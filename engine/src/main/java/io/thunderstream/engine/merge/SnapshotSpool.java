@@ -3,6 +3,7 @@ package io.thunderstream.engine.merge;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,7 +86,37 @@ public final class SnapshotSpool implements AutoCloseable {
         };
     }
 
-    void write(byte[] b, int off, int len) throws IOException {
+    /** A stream over {@code in} that also writes into the spool what is read; {@link #finish} ends it. */
+    InputStream recording(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    write(b, off, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                return Math.max(0, read(new byte[(int) Math.min(n, 8192)]));
+            }
+
+            @Override
+            public boolean markSupported() {
+                return false;
+            }
+        };
+    }
+
+    private void write(byte[] b, int off, int len) throws IOException {
         if (fileOut == null && size + len > memoryLimit) {
             moveToFile();
         }
