@@ -69,23 +69,14 @@ public interface SnapshotSource {
         };
     }
 
-    /** A source over bytes in memory. */
-    static SnapshotSource of(String name, byte[] compressed) {
-        return new SnapshotSource() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public InputStream open() {
-                return new java.io.ByteArrayInputStream(compressed);
-            }
-        };
+    /** Opens a fresh stream over a snapshot's compressed bytes. */
+    @FunctionalInterface
+    interface Opener {
+        InputStream open() throws IOException;
     }
 
-    /** A source over a file. */
-    static SnapshotSource of(String name, java.nio.file.Path file) {
+    /** A source over the {@code .pb.gz} bytes {@code opener} gives. */
+    static SnapshotSource of(String name, Opener opener) {
         return new SnapshotSource() {
             @Override
             public String name() {
@@ -94,8 +85,18 @@ public interface SnapshotSource {
 
             @Override
             public InputStream open() throws IOException {
-                return new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16);
+                return opener.open();
             }
         };
+    }
+
+    /** A source over bytes in memory. */
+    static SnapshotSource of(String name, byte[] compressed) {
+        return of(name, () -> new java.io.ByteArrayInputStream(compressed));
+    }
+
+    /** A source over a file. */
+    static SnapshotSource of(String name, java.nio.file.Path file) {
+        return of(name, () -> new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16));
     }
 }

@@ -73,17 +73,7 @@ public final class SnapshotSpool implements AutoCloseable {
 
     /** The spooled bytes as a snapshot source: a {@code .pb.gz} download. */
     public SnapshotSource compressedSource(String name) {
-        return new SnapshotSource() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                return SnapshotSpool.this.open();
-            }
-        };
+        return SnapshotSource.of(name, this::open);
     }
 
     /** A stream over {@code in} that also writes into the spool what is read; {@link #finish} ends it. */

@@ -7,7 +7,6 @@ import io.thunderstream.engine.snapshot.SnapshotMeta;
 import io.thunderstream.engine.snapshot.SnapshotWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -75,19 +74,10 @@ public final class TestSnapshots {
 
     /** A source over {@code bytes} that counts in {@code opens} how often it is opened. */
     public static SnapshotSource counting(byte[] bytes, AtomicInteger opens) {
-        SnapshotSource inner = SnapshotSource.of("counted", bytes);
-        return new SnapshotSource() {
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                opens.incrementAndGet();
-                return inner.open();
-            }
-        };
+        return SnapshotSource.of("counted", () -> {
+            opens.incrementAndGet();
+            return new java.io.ByteArrayInputStream(bytes);
+        });
     }
 
     public static List<Kv> entries(Kv... kvs) {
