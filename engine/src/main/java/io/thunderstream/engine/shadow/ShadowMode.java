@@ -2,8 +2,8 @@ package io.thunderstream.engine.shadow;
 
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.lmdb.DbiFlags;
+import io.thunderstream.engine.lmdb.HeaderedDbiSource;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
-import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
@@ -12,7 +12,6 @@ import io.thunderstream.engine.snapshot.DbiSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
-import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -233,37 +232,6 @@ public final class ShadowMode {
         }
         int flags = LmdbEnvironment.flags(txn, main);
         String transform = DbiFlags.has(flags, DbiFlags.DUPSORT) ? DupsortHack.TRANSFORM : "";
-        String shadowName = shadowName(name);
-        return new DbiSource() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public long flags() {
-                return flags;
-            }
-
-            @Override
-            public String transform() {
-                return transform;
-            }
-
-            @Override
-            public void forEachEntry(EntrySink sink) throws IOException {
-                try (Cursor<ByteBuffer> cursor = shadow.openCursor(txn)) {
-                    for (boolean more = cursor.first(); more; more = cursor.next()) {
-                        ByteBuffer key = cursor.key();
-                        ByteBuffer value = cursor.val();
-                        int headerLength = ValueHeader.length(value, shadowName, key);
-                        long timestamp = ValueHeader.timestampNano(value);
-                        int entryFlags = ValueHeader.flags(value) & ValueHeader.SYNC_FLAGS_MASK;
-                        value.position(value.position() + headerLength);
-                        sink.entry(key, value, timestamp, entryFlags);
-                    }
-                }
-            }
-        };
+        return new HeaderedDbiSource(name, flags, transform, txn, shadow, shadowName(name));
     }
 }

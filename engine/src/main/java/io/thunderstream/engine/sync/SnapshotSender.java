@@ -2,9 +2,9 @@ package io.thunderstream.engine.sync;
 
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.lmdb.DbiFlags;
+import io.thunderstream.engine.lmdb.HeaderedDbiSource;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.LmdbEnvironmentException;
-import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.shadow.ShadowMode;
 import io.thunderstream.engine.snapshot.DbiSource;
 import io.thunderstream.engine.snapshot.Gzip;
@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
@@ -80,7 +79,7 @@ final class SnapshotSender {
                     if (LmdbEnvironment.isPrivate(dbiName)) {
                         continue;
                     }
-                    DbiSource source = shadow != null ? shadow.snapshotSource(txn, dbiName) : new LmdbDbiSource(txn, dbiName);
+                    DbiSource source = shadow != null ? shadow.snapshotSource(txn, dbiName) : dbiSource(txn, dbiName);
                     if (source != null) {
                         writer.writeDbi(source);
                     }
@@ -147,52 +146,15 @@ final class SnapshotSender {
     }
 
     /** One DBI read through a cursor of the snapshot's read transaction; read twice by the writer. */
-    private final class LmdbDbiSource implements DbiSource {
-        private final Txn<ByteBuffer> txn;
-        private final String name;
-        private final Dbi<ByteBuffer> dbi;
-        private final int flags;
-
-        LmdbDbiSource(Txn<ByteBuffer> txn, String name) {
-            this.txn = txn;
-            this.name = name;
-            this.dbi = lmdb.dbi(txn, name);
-            this.flags = LmdbEnvironment.flags(txn, dbi);
-            if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
-                throw new LmdbEnvironmentException(lmdb.name(), "DBI " + name
-                        + " is DUPSORT, which native mode cannot sync; use schema_tracks_changes: false with dupsort_hack: true");
-            }
+    /** A native-mode DBI as snapshot content. */
+    private DbiSource dbiSource(Txn<ByteBuffer> txn, String name) {
+        Dbi<ByteBuffer> dbi = lmdb.dbi(txn, name);
+        int flags = LmdbEnvironment.flags(txn, dbi);
+        if (DbiFlags.has(flags, DbiFlags.DUPSORT)) {
+            throw new LmdbEnvironmentException(lmdb.name(), "DBI " + name
+                    + " is DUPSORT, which native mode cannot sync; use schema_tracks_changes: false with dupsort_hack: true");
         }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public long flags() {
-            return flags;
-        }
-
-        @Override
-        public String transform() {
-            return "";
-        }
-
-        @Override
-        public void forEachEntry(EntrySink sink) throws IOException {
-            try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
-                for (boolean more = cursor.first(); more; more = cursor.next()) {
-                    ByteBuffer key = cursor.key();
-                    ByteBuffer value = cursor.val();
-                    int headerLength = ValueHeader.length(value, name, key);
-                    long timestamp = ValueHeader.timestampNano(value);
-                    int entryFlags = ValueHeader.flags(value) & ValueHeader.SYNC_FLAGS_MASK;
-                    value.position(value.position() + headerLength);
-                    sink.entry(key, value, timestamp, entryFlags);
-                }
-            }
-        }
+        return new HeaderedDbiSource(name, flags, "", txn, dbi, name);
     }
 
     private static final class CountingOutputStream extends java.io.FilterOutputStream {
