@@ -9,11 +9,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.lmdbjava.Txn;
 
 /**
- * The LMDB transactions of one merge, native or shadow mode: it compares in a read transaction,
- * moves into a write transaction at the first entry that must be written, and with a lock
- * duration ({@code merge_lock_duration}) commits a slice when the write lock was held that long,
- * less the time its commit will take (the last commit's), pauses a moment (1/50 of the duration)
- * so that waiting writers get the lock, and goes on comparing in a read transaction.
+ * The LMDB transactions that write a merge (the shadow-mode merge, and a native merge's
+ * {@link MergeWriter}): read transactions until the first entry that must be written, then a write
+ * transaction; with a lock duration ({@code merge_lock_duration}) a slice is committed when the
+ * write lock was held that long, less the time its commit will take (the last commit's), and the
+ * merge pauses a moment (1/50 of the duration) so that waiting writers get the lock.
  *
  * <p>Committing before the end needs the whole snapshot checked ({@link SnapshotCheck}): when a
  * slice runs out on an unchecked snapshot, {@link #merge} rolls it back, checks the snapshot and
@@ -63,7 +63,6 @@ public final class MergeTransactions implements AutoCloseable {
         this.lockNanos = lockNanos;
         this.checked = source.checkedDbiFlags().isPresent();
         this.onCommit = onCommit;
-        this.txn = lmdb.env().txnRead();
     }
 
     /**
@@ -87,8 +86,11 @@ public final class MergeTransactions implements AutoCloseable {
         this.beforeTxnEnds = action;
     }
 
-    /** The current transaction: read, or write when {@link #writing()}. */
+    /** The current transaction: read (begun on first use), or write when {@link #writing()}. */
     public Txn<ByteBuffer> txn() {
+        if (txn == null) {
+            txn = lmdb.env().txnRead();
+        }
         return txn;
     }
 
@@ -104,9 +106,11 @@ public final class MergeTransactions implements AutoCloseable {
         if (writing) {
             return false;
         }
-        beforeTxnEnds.run();
-        lmdb.commit(txn);
-        txn = null;
+        if (txn != null) {
+            beforeTxnEnds.run();
+            lmdb.commit(txn);
+            txn = null;
+        }
         txn = lmdb.env().txnWrite();
         sliceStart = System.nanoTime(); // the lock is held from here
         sinceClock = 0;
@@ -133,8 +137,24 @@ public final class MergeTransactions implements AutoCloseable {
             return false;
         }
         sinceClock = 0;
+        return endSliceIfDue();
+    }
+
+    /**
+     * How long the write lock may still be held before the slice is due ({@link #endSliceIfDue});
+     * {@code Long.MAX_VALUE} when not writing or without a lock duration.
+     */
+    public long nanosLeftInSlice() {
+        if (!writing || lockNanos == 0) {
+            return Long.MAX_VALUE;
+        }
         // The commit holds the lock too: leave it the time the last one took.
-        if (System.nanoTime() - sliceStart < Math.max(lockNanos / 4, lockNanos - lastCommitNanos)) {
+        return Math.max(lockNanos / 4, lockNanos - lastCommitNanos) - (System.nanoTime() - sliceStart);
+    }
+
+    /** Commits the slice when the write lock was held long enough, and pauses; returns true when it did. */
+    public boolean endSliceIfDue() {
+        if (nanosLeftInSlice() > 0) {
             return false;
         }
         if (!checked) {
@@ -144,7 +164,6 @@ public final class MergeTransactions implements AutoCloseable {
         // LMDB's write lock is not fair: a writer woken by the commit could lose it to this
         // merge's next slice again and again. A pause lets waiting writers in.
         LockSupport.parkNanos(Math.max(SLICE_PAUSE_MIN_NANOS, lockNanos / 50));
-        txn = lmdb.env().txnRead();
         return true;
     }
 
@@ -159,6 +178,9 @@ public final class MergeTransactions implements AutoCloseable {
     }
 
     private void endTxn() {
+        if (txn == null) {
+            return;
+        }
         long id = txn.getId();
         boolean wrote = writing;
         boolean changed = writing && sliceChanged;
@@ -188,7 +210,7 @@ public final class MergeTransactions implements AutoCloseable {
     }
 
     /** Thrown when a merge needs a second transaction before its snapshot was checked whole. */
-    private static final class NeedsCheck extends RuntimeException {
+    static final class NeedsCheck extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         NeedsCheck() {

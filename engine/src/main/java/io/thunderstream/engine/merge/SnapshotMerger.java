@@ -10,11 +10,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.lmdbjava.Cursor;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.lmdbjava.Dbi;
-import org.lmdbjava.GetOp;
-import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,20 +26,19 @@ import org.slf4j.LoggerFactory;
  * bigger application value (unsigned byte order), so every instance ends with the same bytes
  * whatever order snapshots arrive in. Keys the snapshot does not hold are left alone.
  *
- * <p>The snapshot is streamed: entries are compared one at a time as they are decoded. Comparing
- * happens in a read transaction, so a snapshot that changes nothing (the steady state) never
- * takes LMDB's write lock; at the first entry that must be written the merge moves into a write
- * transaction.
+ * <p>The snapshot is streamed: entries are compared one at a time as they are decoded, in a read
+ * transaction, beside a cursor walking the DBI (a merge join, {@link JoinCursor}). So a snapshot
+ * that changes nothing (the steady state) never takes LMDB's write lock. The entries that win are
+ * handed to a {@link MergeWriter}, which writes them on its own thread while the comparing goes on.
  *
- * <p>The write lock is held at most {@code lockDuration} at a time ({@code merge_lock_duration}),
- * in slices ({@link MergeTransactions}): a slice is committed, the merge pauses so that waiting
- * writers get the lock, goes on comparing in a read transaction and takes the lock again at the
- * next difference. So application writers wait about that long at most. A merge that fits in one write transaction commits only once the whole
- * snapshot decoded without error, so a corrupt or truncated snapshot applies nothing. A merge
- * that needs several commits first checks the whole snapshot ({@link SnapshotCheck}; the receiver
- * usually did that right after the download), so it too applies nothing of a snapshot that would
- * be rejected. Between its commits readers see part of the snapshot applied, each key whole; an
- * interrupted merge is simply redone, every snapshot being a full state.
+ * <p>The writer holds the write lock at most {@code lockDuration} at a time
+ * ({@code merge_lock_duration}), in slices ({@link MergeTransactions}), so application writers
+ * wait about that long at most. A merge that fits in one write transaction commits only once the
+ * whole snapshot decoded without error, so a corrupt or truncated snapshot applies nothing. A
+ * merge that needs several commits first checks the whole snapshot ({@link SnapshotCheck}; the
+ * receiver usually did that right after the download), so it too applies nothing of a snapshot
+ * that would be rejected. Between its commits readers see part of the snapshot applied, each key
+ * whole; an interrupted merge is simply redone, every snapshot being a full state.
  */
 public final class SnapshotMerger {
 
@@ -94,8 +94,14 @@ public final class SnapshotMerger {
         }
     }
 
-    /** The state of one merge: its transaction, the DBI being merged, and counters. */
+    /**
+     * The state of one merge: it compares in a read transaction and hands the entries that win
+     * to a {@link MergeWriter}, started at the first one.
+     */
     private final class Merge implements AutoCloseable {
+        /** Entries between two looks at whether the writer committed. */
+        private static final int RENEW_EVERY = 4096;
+
         private final SnapshotSource source;
         private final long deletedCutoffNanos;
         private final SnapshotCheck rules;
@@ -105,32 +111,41 @@ public final class SnapshotMerger {
         private boolean keyCopied;
         private ByteBuffer key = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
         private ByteBuffer previousKey = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
+        private final Supplier<ByteBuffer> lmdbKey = this::key;
         private boolean hasPreviousKey;
         private int keyOrderFlags;
         private boolean keyOrderChecked;
         private Map<String, Long> flagsOnWire;
-        private final MergeTransactions txns;
         private Txn<ByteBuffer> txn;
+        /** The local DBIs when the merge began, their handles open before the writer's transactions begin. */
+        private final Map<String, Dbi<ByteBuffer>> localDbis = new HashMap<>();
         private String dbiName;
         private Dbi<ByteBuffer> dbi;
+        private int dbiFlags;
+        private boolean dbiHandedOver;
         private boolean skipDbi;
-        // The local side of the merge join: a cursor over the DBI in the current transaction.
-        private Cursor<ByteBuffer> cursor;
-        private LocalPosition position = LocalPosition.UNKNOWN;
+        private JoinCursor cursor;
+        private MergeWriter writer;
+        private int writerCommits;
+        private int sinceRenew;
         private long read;
-        private long written;
 
         Merge(SnapshotSource source, long deletedCutoffNanos) {
             this.source = source;
             this.deletedCutoffNanos = deletedCutoffNanos;
             this.rules = new SnapshotCheck(lmdb.name(), source.name(), key.capacity());
             this.flagsOnWire = source.checkedDbiFlags().orElse(null);
-            this.txns = new MergeTransactions(lmdb, lockNanos, source, (id, changed) -> { });
-            txns.beforeEachTxnEnds(this::closeCursor);
         }
 
         MergeResult run() throws IOException {
-            txn = txns.txn();
+            txn = lmdb.env().txnRead();
+            Optional<Set<String>> snapshotDbis = source.checkedDbiFlags().map(Map::keySet);
+            for (String name : lmdb.dbiNames(txn)) {
+                if (!LmdbEnvironment.isPrivate(name) && snapshotDbis.map(names -> names.contains(name)).orElse(true)) {
+                    localDbis.put(name, lmdb.dbi(txn, name));
+                }
+            }
+            renewTxn(); // the commit makes the handles usable in the writer's transactions
             try (SnapshotReader reader = source.reader()) {
                 for (Event e; (e = reader.next()) != Event.END; ) {
                     switch (e) {
@@ -141,33 +156,39 @@ public final class SnapshotMerger {
                         default -> throw new IllegalStateException(e.toString());
                     }
                 }
-                txns.finish();
-                return new MergeResult(reader.meta(), read, written, txns.committedTxnIds());
+                endTxn();
+                if (writer == null) {
+                    return new MergeResult(reader.meta(), read, 0, List.of());
+                }
+                MergeWriter.Result written = writer.finish();
+                return new MergeResult(reader.meta(), read, written.entriesWritten(), written.committedTxnIds());
             }
         }
 
         private void startDbi(SnapshotReader reader) throws IOException {
             closeCursor();
             dbiName = reader.dbiName();
-            dbi = null;
             hasPreviousKey = false;
+            dbiHandedOver = false;
             skipDbi = LmdbEnvironment.isPrivate(dbiName);
             if (skipDbi) {
                 log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), source.name(), dbiName);
                 return;
             }
             rules.transform(reader);
-            dbi = lmdb.dbi(txn, dbiName);
-            if (dbi == null) {
+            dbi = localDbis.get(dbiName);
+            if (dbi != null) {
+                dbiFlags = LmdbEnvironment.flags(txn, dbi);
+            } else {
                 DbiOptions options = dbiOptions.getOrDefault(dbiName, DbiOptions.none());
                 long flags = options.overrideCreateFlags().isPresent() ? options.overrideCreateFlags().getAsInt()
                         : flagsOnWire(dbiName);
                 rules.notDupsort(dbiName, flags);
-                beginWriting();
-                dbi = lmdb.createDbi(txn, dbiName, (int) flags);
-                txns.changed();
+                dbiFlags = (int) flags;
+                writer().dbi(dbiName, dbiFlags, true);
+                dbiHandedOver = true;
             }
-            keyOrderFlags = LmdbEnvironment.flags(txn, dbi);
+            keyOrderFlags = dbiFlags;
             // The whole-snapshot check proved the order of the snapshot's flags: the same order here needs no second look.
             Long checkedFlags = source.checkedDbiFlags().map(flags -> flags.get(dbiName)).orElse(null);
             keyOrderChecked = checkedFlags != null && sameKeyOrder(checkedFlags.intValue(), keyOrderFlags);
@@ -178,22 +199,20 @@ public final class SnapshotMerger {
                 return;
             }
             rules.nativeDbiEnd(reader);
-            if (dbi != null) {
-                int local = LmdbEnvironment.flags(txn, dbi);
-                if (local != reader.dbiFlags()) {
-                    log.warn("lmdb {}: DBI {} has flags {} here and {} in snapshot {}; merged with the local flags",
-                            lmdb.name(), dbiName, DbiFlags.toString(local), DbiFlags.toString(reader.dbiFlags()), source.name());
-                }
+            if (dbiFlags != reader.dbiFlags()) {
+                log.warn("lmdb {}: DBI {} has flags {} here and {} in snapshot {}; merged with the local flags",
+                        lmdb.name(), dbiName, DbiFlags.toString(dbiFlags), DbiFlags.toString(reader.dbiFlags()), source.name());
             }
         }
 
-        private void mergeEntry(SnapshotReader reader) {
+        private void mergeEntry(SnapshotReader reader) throws IOException {
             read++;
             if (skipDbi) {
                 return;
             }
-            if (txns.nextEntry()) {
-                txn = txns.txn();
+            if (writer != null && ++sinceRenew == RENEW_EVERY) {
+                sinceRenew = 0;
+                renewTxnAfterWriterCommits();
             }
             entryKey = reader.key();
             keyCopied = false;
@@ -209,27 +228,14 @@ public final class SnapshotMerger {
             long ts = reader.timestampNano();
             boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
                     || (reader.formatVersion() == 1 && value.remaining() == 0);
-
-            if (!remoteWins(ts, value, deleted)) {
+            if (!LastWriterWins.incomingWins(local(), ts, value, deleted, deletedCutoffNanos, dbiName, entryKey)) {
                 return;
             }
-            // The local value may have changed since the read transaction looked.
-            if (beginWriting() && !remoteWins(ts, value, deleted)) {
-                return;
+            if (!dbiHandedOver) {
+                writer().dbi(dbiName, dbiFlags, false);
+                dbiHandedOver = true;
             }
-            int headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
-            int valueSize = deleted ? 0 : value.remaining();
-            ByteBuffer out = reserve(headerSize + valueSize);
-            ValueHeader.write(out, ts, txn.getId(), deleted ? ValueHeader.FLAG_DELETED : 0);
-            if (headerExtraPadding) {
-                out.put(out.position() - 1, (byte) 1);
-                out.putLong(0L);
-            }
-            if (!deleted) {
-                out.put(value);
-            }
-            written++;
-            txns.changed();
+            writer.entry(entryKey, ts, deleted, value);
         }
 
         /**
@@ -246,9 +252,15 @@ public final class SnapshotMerger {
             hasPreviousKey = true;
         }
 
-        /** Whether the remote entry replaces the local value of {@link #key} in the current transaction. */
-        private boolean remoteWins(long ts, ByteBuffer value, boolean deleted) {
-            return LastWriterWins.incomingWins(local(), ts, value, deleted, deletedCutoffNanos, dbiName, entryKey);
+        /** The local value of the entry's key in the read transaction, or null. */
+        private ByteBuffer local() {
+            if (dbi == null) {
+                return null;
+            }
+            if (cursor == null) {
+                cursor = new JoinCursor(dbi, txn);
+            }
+            return cursor.find(entryKey, lmdbKey);
         }
 
         /** The entry's key in the direct buffer LMDB calls take, copied on first use. */
@@ -261,55 +273,41 @@ public final class SnapshotMerger {
             return key;
         }
 
-        /**
-         * The local value of {@link #key}, or null. Snapshot entries come in LMDB key order, so the
-         * cursor walks along: in the steady state the next local key is the one asked for, found
-         * with one step instead of a search from the root. Anything else seeks.
-         */
-        private ByteBuffer local() {
-            if (position == LocalPosition.PAST_END) {
-                return null;
+        private MergeWriter writer() {
+            if (writer == null) {
+                writer = new MergeWriter(lmdb, lockNanos, source, headerExtraPadding, deletedCutoffNanos);
             }
-            if (cursor == null) {
-                cursor = dbi.openCursor(txn);
-            } else if (position == LocalPosition.AT && cursor.next() && cursor.key().equals(entryKey)) {
-                return cursor.val();
-            }
-            if (!cursor.get(key(), GetOp.MDB_SET_RANGE)) {
-                position = LocalPosition.PAST_END;
-                return null;
-            }
-            position = LocalPosition.AT;
-            return cursor.key().equals(entryKey) ? cursor.val() : null;
+            return writer;
         }
 
         /**
-         * Reserves the new value of {@link #key}, which {@link #local} just looked up in this
-         * transaction. Past the DBI's last key it is appended: no search, pages filled up, as a
-         * merge into an empty LMDB does throughout.
+         * Once the writer committed, a newer read transaction: an old one would keep LMDB from
+         * reusing the pages the writer freed, and the file would grow through a large merge.
          */
-        private ByteBuffer reserve(int size) {
-            if (position == LocalPosition.PAST_END) {
-                return cursor.reserve(key(), size, PutFlags.MDB_APPEND);
+        private void renewTxnAfterWriterCommits() {
+            int commits = writer.commits();
+            if (commits != writerCommits) {
+                writerCommits = commits;
+                renewTxn();
             }
-            ByteBuffer out = cursor.reserve(key(), size);
-            position = LocalPosition.AT;
-            return out;
         }
 
-        /** Closes the cursor, before its transaction ends or another DBI starts. */
+        private void renewTxn() {
+            endTxn();
+            txn = lmdb.env().txnRead();
+        }
+
+        private void endTxn() {
+            closeCursor();
+            lmdb.commit(txn); // read-only: keeps the DBI handles opened in it
+            txn = null;
+        }
+
         private void closeCursor() {
             if (cursor != null) {
                 cursor.close();
                 cursor = null;
             }
-            position = LocalPosition.UNKNOWN;
-        }
-
-        private boolean beginWriting() {
-            boolean began = txns.beginWriting();
-            txn = txns.txn();
-            return began;
         }
 
         private long flagsOnWire(String name) throws IOException {
@@ -334,18 +332,14 @@ public final class SnapshotMerger {
 
         @Override
         public void close() {
-            txns.close();
+            closeCursor();
+            if (txn != null) {
+                lmdb.abort(txn);
+            }
+            if (writer != null) {
+                writer.close();
+            }
         }
-    }
-
-    /** Where the merge join's cursor stands relative to the snapshot's keys. */
-    private enum LocalPosition {
-        /** Not placed yet in this transaction and DBI. */
-        UNKNOWN,
-        /** On the key last looked up, or on the first local key after it. */
-        AT,
-        /** Every local key is smaller than the key last looked up (and so than every key after it). */
-        PAST_END
     }
 
     private static boolean sameKeyOrder(int flags, int otherFlags) {
