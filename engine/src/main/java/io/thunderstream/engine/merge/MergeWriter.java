@@ -49,7 +49,7 @@ final class MergeWriter implements AutoCloseable {
     private final BlockingQueue<ByteBuffer> filled = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     private final BlockingQueue<ByteBuffer> spare = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
     private final Thread thread;
-    private ByteBuffer chunk;
+    private final List<Handover> handovers = new ArrayList<>();
     private volatile Throwable failure;
     private volatile boolean aborted;
     private volatile int commits;
@@ -78,7 +78,6 @@ final class MergeWriter implements AutoCloseable {
         this.source = source;
         this.headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
         this.deletedCutoffNanos = deletedCutoffNanos;
-        this.chunk = newChunk(CHUNK_SIZE);
         this.thread = new Thread(this::run, "merge-writer-" + lmdb.name());
         thread.setDaemon(true);
         thread.start();
@@ -89,31 +88,23 @@ final class MergeWriter implements AutoCloseable {
         return commits;
     }
 
+    /** A new way in for one thread of the merge; the entries of each come in order. */
+    synchronized Handover handover() {
+        Handover handover = new Handover();
+        handovers.add(handover);
+        return handover;
+    }
+
     /**
-     * The entries that follow are the DBI's; with {@code create} it does not exist yet and is
-     * created (empty, when no entry follows) with {@code flags}, else {@code flags} are the local ones.
+     * Waits until everything handed over is written and committed: the snapshot was read to its
+     * end without error, and the threads that handed entries over are done.
      */
-    void dbi(String name, int flags, boolean create) throws IOException {
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = room(1 + 4 + bytes.length + 4 + 1);
-        out.put(DBI).putInt(bytes.length).put(bytes).putInt(flags).put((byte) (create ? 1 : 0));
-    }
-
-    /** An entry to write unless the key holds a newer value by the time the writer gets to it. */
-    void entry(ByteBuffer key, long ts, boolean deleted, ByteBuffer value) throws IOException {
-        int valueSize = deleted ? 0 : value.remaining();
-        ByteBuffer out = room(1 + 2 + key.remaining() + 8 + 1 + 4 + valueSize);
-        out.put(ENTRY).putShort((short) key.remaining()).put(key.duplicate()).putLong(ts)
-                .put((byte) (deleted ? 1 : 0)).putInt(valueSize);
-        if (!deleted) {
-            out.put(value.duplicate());
-        }
-    }
-
-    /** Waits until everything handed over is written and committed: the snapshot was read to its end without error. */
     Result finish() throws IOException {
-        send(chunk.flip());
-        chunk = null;
+        synchronized (this) {
+            for (Handover handover : handovers) {
+                handover.flush();
+            }
+        }
         send(END);
         try {
             thread.join();
@@ -143,18 +134,62 @@ final class MergeWriter implements AutoCloseable {
         }
     }
 
-    // ---- the merge's side ----
+    /**
+     * One merge thread's way in: it fills chunks and queues them. Each chunk starts with its DBI,
+     * so chunks of several handovers can come in any order.
+     */
+    final class Handover {
+        private ByteBuffer chunk = newChunk(CHUNK_SIZE);
+        private byte[] dbiName;
+        private int dbiFlags;
 
-    /** The current chunk with room for {@code size} bytes, the full one handed over first. */
-    private ByteBuffer room(int size) throws IOException {
-        if (chunk.remaining() < size) {
-            if (chunk.position() > 0) {
+        /**
+         * The entries that follow are the DBI's; with {@code create} it does not exist yet and is
+         * created (empty, when no entry follows) with {@code flags}, else {@code flags} are the local ones.
+         */
+        void dbi(String name, int flags, boolean create) throws IOException {
+            dbiName = name.getBytes(StandardCharsets.UTF_8);
+            dbiFlags = flags;
+            putDbi(room(dbiRecordSize()), create);
+        }
+
+        /** An entry to write unless the key holds a newer value by the time the writer gets to it. */
+        void entry(ByteBuffer key, long ts, boolean deleted, ByteBuffer value) throws IOException {
+            int valueSize = deleted ? 0 : value.remaining();
+            ByteBuffer out = room(1 + 2 + key.remaining() + 8 + 1 + 4 + valueSize);
+            out.put(ENTRY).putShort((short) key.remaining()).put(key.duplicate()).putLong(ts)
+                    .put((byte) (deleted ? 1 : 0)).putInt(valueSize);
+            if (!deleted) {
+                out.put(value.duplicate());
+            }
+        }
+
+        private int dbiRecordSize() {
+            return 1 + 4 + dbiName.length + 4 + 1;
+        }
+
+        private void putDbi(ByteBuffer out, boolean create) {
+            out.put(DBI).putInt(dbiName.length).put(dbiName).putInt(dbiFlags).put((byte) (create ? 1 : 0));
+        }
+
+        /** The current chunk with room for {@code size} bytes; a full one is queued and the next starts with the DBI. */
+        private ByteBuffer room(int size) throws IOException {
+            if (chunk.remaining() < size) {
+                flush();
+                int needed = size + dbiRecordSize();
+                ByteBuffer next = needed <= CHUNK_SIZE ? spare.poll() : null;
+                chunk = next != null ? next.clear() : newChunk(Math.max(needed, CHUNK_SIZE));
+                putDbi(chunk, false);
+            }
+            return chunk;
+        }
+
+        private void flush() throws IOException {
+            if (chunk != null && chunk.position() > 0) {
                 send(chunk.flip());
             }
-            ByteBuffer next = size <= CHUNK_SIZE ? spare.poll() : null;
-            chunk = next != null ? next.clear() : newChunk(Math.max(size, CHUNK_SIZE));
+            chunk = null;
         }
-        return chunk;
     }
 
     private void send(ByteBuffer filledChunk) throws IOException {

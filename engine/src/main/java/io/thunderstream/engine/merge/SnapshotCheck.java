@@ -107,7 +107,7 @@ public final class SnapshotCheck {
      * Reads the whole snapshot and applies every rule of native mode.
      *
      * @param maxKeySize the LMDB's largest key ({@code Env.getMaxKeySize()})
-     * @return the source, marked checked, with the final flags of its DBIs
+     * @return the source, marked checked, with the final flags of its DBIs (and where its merge can be cut in two)
      * @throws io.thunderstream.engine.snapshot.SnapshotFormatException when it is corrupt or incompatible
      * @throws MergeException when this LMDB refuses what it holds
      */
@@ -129,6 +129,9 @@ public final class SnapshotCheck {
         }
         SnapshotCheck check = new SnapshotCheck(lmdbName, source.name(), maxKeySize, dbiRules);
         Map<String, Long> flags = new HashMap<>();
+        SplitPoint.Sampler sampler = null;
+        SplitPoint split = null;
+        long splitEntries = SplitPoint.MIN_ENTRIES - 1;
         try (SnapshotReader reader = spool == null || source.decompressed() ? source.reader()
                 : new SnapshotReader(spool.recording(Gzip.decompress(source.open())))) {
             boolean skipDbi = false;
@@ -139,16 +142,22 @@ public final class SnapshotCheck {
                         skipDbi = LmdbEnvironment.isPrivate(reader.dbiName());
                         if (!skipDbi) {
                             check.startDbi(reader);
+                            sampler = new SplitPoint.Sampler();
                         }
                     }
                     case ENTRY -> {
                         if (!skipDbi) {
                             check.entry(reader);
+                            sampler.add(reader);
                         }
                     }
                     case DBI_END -> {
                         if (!skipDbi) {
                             check.endDbi(reader);
+                            if (sampler.entries() > splitEntries) {
+                                splitEntries = sampler.entries();
+                                split = new SplitPoint(sampler.middle());
+                            }
                         }
                         flags.put(reader.dbiName(), reader.dbiFlags());
                     }
@@ -158,9 +167,9 @@ public final class SnapshotCheck {
         }
         if (spool != null && !source.decompressed()) {
             spool.finish();
-            return SnapshotSource.checked(source, spool, flags);
+            return SnapshotSource.checked(source, spool, flags, split);
         }
-        return SnapshotSource.checked(source, null, flags);
+        return SnapshotSource.checked(source, null, flags, split);
     }
 
     /** The start of a DBI that is not private. */

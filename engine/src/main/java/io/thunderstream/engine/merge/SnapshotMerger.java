@@ -96,7 +96,9 @@ public final class SnapshotMerger {
 
     /**
      * The state of one merge: it compares in a read transaction and hands the entries that win
-     * to a {@link MergeWriter}, started at the first one.
+     * to a {@link MergeWriter}, started at the first one. A large checked snapshot is compared
+     * in two halves side by side ({@link SplitPoint}): this thread takes everything but the
+     * upper half of the split DBI, an {@link UpperHalf} thread that.
      */
     private final class Merge implements AutoCloseable {
         /** Entries between two looks at whether the writer committed. */
@@ -118,7 +120,7 @@ public final class SnapshotMerger {
         private Map<String, Long> flagsOnWire;
         private Txn<ByteBuffer> txn;
         /** The local DBIs when the merge began, their handles open before the writer's transactions begin. */
-        private final Map<String, Dbi<ByteBuffer>> localDbis = new HashMap<>();
+        private final Map<String, Dbi<ByteBuffer>> localDbis;
         private String dbiName;
         private Dbi<ByteBuffer> dbi;
         private int dbiFlags;
@@ -126,15 +128,31 @@ public final class SnapshotMerger {
         private boolean skipDbi;
         private JoinCursor cursor;
         private MergeWriter writer;
+        private MergeWriter.Handover handover;
         private int writerCommits;
         private int sinceRenew;
         private long read;
+        // Where the split DBI is cut: this thread reads up to there, the upper half from there.
+        private SplitPoint split;
+        private boolean inSplitDbi;
+        private UpperHalf upperHalf;
 
         Merge(SnapshotSource source, long deletedCutoffNanos) {
             this.source = source;
             this.deletedCutoffNanos = deletedCutoffNanos;
             this.rules = new SnapshotCheck(lmdb.name(), source.name(), key.capacity());
             this.flagsOnWire = source.checkedDbiFlags().orElse(null);
+            this.localDbis = new HashMap<>();
+        }
+
+        /** The upper half's state: the same snapshot, local DBIs and writer as {@code lower}'s. */
+        Merge(Merge lower) {
+            this.source = lower.source;
+            this.deletedCutoffNanos = lower.deletedCutoffNanos;
+            this.rules = lower.rules;
+            this.localDbis = lower.localDbis;
+            this.writer = lower.writer;
+            this.split = lower.split;
         }
 
         MergeResult run() throws IOException {
@@ -146,6 +164,11 @@ public final class SnapshotMerger {
                 }
             }
             renewTxn(); // the commit makes the handles usable in the writer's transactions
+            split = source.splitPoint().filter(this::canSplit).orElse(null);
+            if (split != null) {
+                writer = new MergeWriter(lmdb, lockNanos, source, headerExtraPadding, deletedCutoffNanos);
+                upperHalf = new UpperHalf(new Merge(this));
+            }
             try (SnapshotReader reader = source.reader()) {
                 for (Event e; (e = reader.next()) != Event.END; ) {
                     switch (e) {
@@ -157,6 +180,9 @@ public final class SnapshotMerger {
                     }
                 }
                 endTxn();
+                if (upperHalf != null) {
+                    read += upperHalf.await();
+                }
                 if (writer == null) {
                     return new MergeResult(reader.meta(), read, 0, List.of());
                 }
@@ -165,11 +191,24 @@ public final class SnapshotMerger {
             }
         }
 
+        /**
+         * Whether the merge can be cut at {@code split}: its DBI is here, sorted as the check saw
+         * it, so the upper half needs no key order check of its own; and the snapshot is read
+         * decompressed, so the upper half skips to its start without inflating what it skips.
+         */
+        private boolean canSplit(SplitPoint split) {
+            Dbi<ByteBuffer> local = localDbis.get(split.dbiName());
+            Long checkedFlags = source.checkedDbiFlags().map(flags -> flags.get(split.dbiName())).orElse(null);
+            return local != null && checkedFlags != null && source.decompressed()
+                    && sameKeyOrder(checkedFlags.intValue(), LmdbEnvironment.flags(txn, local));
+        }
+
         private void startDbi(SnapshotReader reader) throws IOException {
             closeCursor();
             dbiName = reader.dbiName();
             hasPreviousKey = false;
             dbiHandedOver = false;
+            inSplitDbi = split != null && split.dbiName().equals(dbiName);
             skipDbi = LmdbEnvironment.isPrivate(dbiName);
             if (skipDbi) {
                 log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), source.name(), dbiName);
@@ -185,7 +224,7 @@ public final class SnapshotMerger {
                         : flagsOnWire(dbiName);
                 rules.notDupsort(dbiName, flags);
                 dbiFlags = (int) flags;
-                writer().dbi(dbiName, dbiFlags, true);
+                handover().dbi(dbiName, dbiFlags, true);
                 dbiHandedOver = true;
             }
             keyOrderFlags = dbiFlags;
@@ -199,20 +238,22 @@ public final class SnapshotMerger {
                 return;
             }
             rules.nativeDbiEnd(reader);
-            if (dbiFlags != reader.dbiFlags()) {
+            // The check's final flags: the lower half of a split DBI skipped its end.
+            long snapshotFlags = source.checkedDbiFlags().map(flags -> flags.get(dbiName)).orElse(reader.dbiFlags());
+            if (dbiFlags != snapshotFlags) {
                 log.warn("lmdb {}: DBI {} has flags {} here and {} in snapshot {}; merged with the local flags",
-                        lmdb.name(), dbiName, DbiFlags.toString(dbiFlags), DbiFlags.toString(reader.dbiFlags()), source.name());
+                        lmdb.name(), dbiName, DbiFlags.toString(dbiFlags), DbiFlags.toString(snapshotFlags), source.name());
             }
         }
 
         private void mergeEntry(SnapshotReader reader) throws IOException {
+            if (inSplitDbi && reader.entryIndex() >= split.at().entryIndex()) {
+                reader.skipRestOfDbi(); // the upper half's
+                return;
+            }
             read++;
             if (skipDbi) {
                 return;
-            }
-            if (writer != null && ++sinceRenew == RENEW_EVERY) {
-                sinceRenew = 0;
-                renewTxnAfterWriterCommits();
             }
             entryKey = reader.key();
             keyCopied = false;
@@ -223,7 +264,15 @@ public final class SnapshotMerger {
                 previousKey = last;
                 checkKeyOrder(reader.entryIndex());
             }
+            compare(reader);
+        }
 
+        /** Compares the entry with the local value and hands it over when it wins. */
+        private void compare(SnapshotReader reader) throws IOException {
+            if (writer != null && ++sinceRenew == RENEW_EVERY) {
+                sinceRenew = 0;
+                renewTxnAfterWriterCommits();
+            }
             ByteBuffer value = reader.value();
             long ts = reader.timestampNano();
             boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
@@ -232,10 +281,27 @@ public final class SnapshotMerger {
                 return;
             }
             if (!dbiHandedOver) {
-                writer().dbi(dbiName, dbiFlags, false);
+                handover().dbi(dbiName, dbiFlags, false);
                 dbiHandedOver = true;
             }
-            writer.entry(entryKey, ts, deleted, value);
+            handover.entry(entryKey, ts, deleted, value);
+        }
+
+        /** The upper half of the split DBI: from the split point to the DBI's end. */
+        private void compareUpperHalf(UpperHalf control) throws IOException {
+            txn = lmdb.env().txnRead();
+            dbiName = split.dbiName();
+            dbi = localDbis.get(dbiName);
+            dbiFlags = LmdbEnvironment.flags(txn, dbi);
+            try (SnapshotReader reader = SnapshotReader.resume(source.open(), split.at())) {
+                while (reader.next() == Event.ENTRY && !control.stopped) {
+                    read++;
+                    entryKey = reader.key();
+                    keyCopied = false;
+                    compare(reader);
+                }
+            }
+            endTxn();
         }
 
         /**
@@ -273,11 +339,15 @@ public final class SnapshotMerger {
             return key;
         }
 
-        private MergeWriter writer() {
+        /** This thread's way to the writer, which starts at the first entry handed over. */
+        private MergeWriter.Handover handover() {
             if (writer == null) {
                 writer = new MergeWriter(lmdb, lockNanos, source, headerExtraPadding, deletedCutoffNanos);
             }
-            return writer;
+            if (handover == null) {
+                handover = writer.handover();
+            }
+            return handover;
         }
 
         /**
@@ -330,14 +400,83 @@ public final class SnapshotMerger {
             return flags;
         }
 
-        @Override
-        public void close() {
+        private void abortTxn() {
             closeCursor();
             if (txn != null) {
                 lmdb.abort(txn);
+                txn = null;
+            }
+        }
+
+        /** Rolls back what is open: the read transaction, the upper half's thread, then the writer's transaction. */
+        @Override
+        public void close() {
+            abortTxn();
+            if (upperHalf != null) {
+                upperHalf.stop();
             }
             if (writer != null) {
                 writer.close();
+            }
+        }
+    }
+
+    /** The thread that compares the upper half of a split DBI ({@link Merge#compareUpperHalf}). */
+    private final class UpperHalf {
+        private final Merge merge;
+        private final Thread thread;
+        private volatile boolean stopped;
+        private volatile Throwable failure;
+
+        UpperHalf(Merge merge) {
+            this.merge = merge;
+            this.thread = new Thread(() -> {
+                try {
+                    merge.compareUpperHalf(this);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    merge.abortTxn(); // when it failed
+                }
+            }, "merge-upper-half-" + lmdb.name());
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits for the upper half to be compared and handed over, and returns its entries; its error is the merge's. */
+        long await() throws IOException {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("lmdb " + lmdb.name() + ": merge interrupted");
+            }
+            Throwable t = failure;
+            if (t instanceof IOException e) {
+                throw e;
+            }
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            return merge.read;
+        }
+
+        /** Stops the upper half after an error of the lower one, and waits for its read transaction to end. */
+        void stop() {
+            stopped = true;
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

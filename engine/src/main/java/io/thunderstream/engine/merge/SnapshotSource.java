@@ -40,12 +40,20 @@ public interface SnapshotSource {
         return Optional.empty();
     }
 
+    /** Where the merge can be cut in two halves compared side by side; only for a checked snapshot with a large DBI. */
+    default Optional<SplitPoint> splitPoint() {
+        return Optional.empty();
+    }
+
     /**
      * {@code source}, known to have passed {@link SnapshotCheck}; read from {@code spool}, which
      * holds its decompressed protobuf, unless that is null.
+     *
+     * @param split where its merge can be cut in two, or null
      */
-    static SnapshotSource checked(SnapshotSource source, SnapshotSpool spool, Map<String, Long> dbiFlags) {
+    static SnapshotSource checked(SnapshotSource source, SnapshotSpool spool, Map<String, Long> dbiFlags, SplitPoint split) {
         Optional<Map<String, Long>> flags = Optional.of(Map.copyOf(dbiFlags));
+        Optional<SplitPoint> splitPoint = Optional.ofNullable(split);
         return new SnapshotSource() {
             @Override
             public String name() {
@@ -65,6 +73,11 @@ public interface SnapshotSource {
             @Override
             public Optional<Map<String, Long>> checkedDbiFlags() {
                 return flags;
+            }
+
+            @Override
+            public Optional<SplitPoint> splitPoint() {
+                return splitPoint;
             }
         };
     }

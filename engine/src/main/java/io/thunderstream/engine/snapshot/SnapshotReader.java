@@ -92,6 +92,8 @@ public final class SnapshotReader implements Closeable {
     private long dbiFlags;
     private String dbiTransform = "";
     private long entryIndex = -1;
+    private long entryStart; // stream offset of the current entry's field tag
+    private boolean resumed; // reads one DBI's rest only (resume)
 
     private int keyOffset;
     private int keyLength;
@@ -103,6 +105,32 @@ public final class SnapshotReader implements Closeable {
     /** Reads an uncompressed protobuf stream. */
     public SnapshotReader(InputStream protobuf) {
         this.in = protobuf;
+    }
+
+    /** Where an entry begins in the uncompressed stream, and its DBI: a reader can start there ({@link #resume}). */
+    public record EntryPosition(String dbiName, long entryIndex, long offset, long dbiEnd, long formatVersion) {
+    }
+
+    /**
+     * A reader over the rest of one DBI, from the entry at {@code at} to the DBI's end, for
+     * reading parts of a snapshot that was checked whole on several threads: it skips the
+     * uncompressed stream {@code in} to {@code at.offset()}. Its events are {@link Event#ENTRY}
+     * for that entry and the DBI's entries after it, then {@link Event#DBI_END} (with the DBI's
+     * name only) and {@link Event#END}; nothing after the DBI is read.
+     */
+    public static SnapshotReader resume(InputStream in, EntryPosition at) throws IOException {
+        skip(in, at.offset(), "entry #" + at.entryIndex() + " of DBI " + at.dbiName());
+        SnapshotReader reader = new SnapshotReader(in);
+        reader.resumed = true;
+        reader.bufStart = at.offset();
+        reader.inDbi = true;
+        reader.dbiStarted = true;
+        reader.dbiCount = 1;
+        reader.dbiEnd = at.dbiEnd();
+        reader.dbiName = at.dbiName();
+        reader.entryIndex = at.entryIndex() - 1;
+        reader.formatVersion = at.formatVersion();
+        return reader;
     }
 
     /** Reads a gzip-compressed snapshot (a {@code .pb.gz} file; several members allowed). */
@@ -194,6 +222,7 @@ public final class SnapshotReader implements Closeable {
             }
             if (length >= 0 && lim - start >= length && bufStart + start + length <= dbiEnd) {
                 pos = start;
+                entryStart = bufStart + p;
                 entryIndex++;
                 parseEntry(start + length);
                 return Event.ENTRY;
@@ -206,6 +235,7 @@ public final class SnapshotReader implements Closeable {
                 return Event.DBI_START;
             }
             inDbi = false;
+            ended = resumed;
             return Event.DBI_END;
         }
         long tag = readVarint("DBI field tag", dbiEnd);
@@ -216,6 +246,7 @@ public final class SnapshotReader implements Closeable {
                 expectWireType(wt, WT_LEN, "DBI.entries", offset);
                 int length = readMessageLength("DBI.entries", dbiEnd);
                 require(length, "DBI.entries");
+                entryStart = offset;
                 entryIndex++;
                 parseEntry(pos + length);
                 if (!dbiStarted) {
@@ -359,6 +390,38 @@ public final class SnapshotReader implements Closeable {
         meta = new SnapshotMeta(generationId, instanceId, hostname, lmdbTxnId, ts, databaseName, fromLmdbTxnId);
     }
 
+    /**
+     * Skips what is left of the current DBI unread, to its {@link Event#DBI_END}, for a consumer
+     * of a snapshot that was checked whole before: fields after the skipped entries (flags,
+     * transform in field-number order) are not read either.
+     */
+    public void skipRestOfDbi() throws IOException {
+        if (!inDbi || entryPending) {
+            throw new IllegalStateException("not at an entry of a DBI");
+        }
+        if (dbiEnd <= bufStart + lim) {
+            pos = (int) (dbiEnd - bufStart);
+            return;
+        }
+        skip(in, dbiEnd - (bufStart + lim), "the end of DBI " + dbiName);
+        bufStart = dbiEnd;
+        pos = 0;
+        lim = 0;
+    }
+
+    private static void skip(InputStream in, long bytes, String to) throws IOException {
+        for (long left = bytes; left > 0; ) {
+            long n = in.skip(left);
+            if (n <= 0) {
+                if (in.read() < 0) {
+                    throw new SnapshotCorruptException("stream ends " + left + " bytes before " + to);
+                }
+                n = 1;
+            }
+            left -= n;
+        }
+    }
+
     // ---- accessors ----
 
     /** {@code formatVersion} as read so far (0 until its field is read; final at END). */
@@ -389,6 +452,11 @@ public final class SnapshotReader implements Closeable {
     /** Transform of the current DBI as read so far; final at {@link Event#DBI_END}. */
     public String dbiTransform() {
         return dbiTransform;
+    }
+
+    /** Where the current entry begins. */
+    public EntryPosition entryPosition() {
+        return new EntryPosition(dbiName, entryIndex, entryStart, dbiEnd, formatVersion);
     }
 
     /** Index of the current entry in its DBI, from 0. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.snapshot.SnapshotReader;
+import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
+import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import io.thunderstream.engine.testing.NativeLmdb;
 import io.thunderstream.engine.testing.NativeLmdb.Entry;
 import io.thunderstream.engine.testing.TestSnapshots;
@@ -47,9 +50,15 @@ class MergeJoinTest {
         }
     }
 
-    @ParameterizedTest(name = "seed {0}, integer keys {1}, lock {2} ns")
-    @CsvSource({"1, false, 0", "2, false, 1", "3, true, 0", "4, true, 1", "5, false, 50000000"})
-    void mergesRandomInterleavedKeySetsAsLastWriterWinsSays(long seed, boolean integerKeys, long lockNanos)
+    /**
+     * @param split where the merge is cut in two halves compared side by side ({@link SplitPoint}):
+     *              none, at the snapshot's first, middle or last entry
+     */
+    @ParameterizedTest(name = "seed {0}, integer keys {1}, lock {2} ns, split {3}")
+    @CsvSource({"1, false, 0, none", "2, false, 1, none", "3, true, 0, none", "4, true, 1, none", "5, false, 50000000, none",
+        "6, false, 0, middle", "7, false, 1, middle", "8, true, 0, middle", "9, true, 1, middle", "10, false, 0, first",
+        "11, false, 1, first", "12, true, 50000000, last"})
+    void mergesRandomInterleavedKeySetsAsLastWriterWinsSays(long seed, boolean integerKeys, long lockNanos, String split)
             throws IOException {
         Random random = new Random(seed);
         int keys = 3000;
@@ -79,8 +88,21 @@ class MergeJoinTest {
             // The local side, merged in from a snapshot of its own (which creates the DBI with its flags).
             new SnapshotMerger(lmdb, false).merge(SnapshotSource.of("local", snapshot(flags, local, integerKeys)), 0);
 
-            MergeResult result = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofNanos(lockNanos))
-                    .merge(SnapshotSource.of("remote", snapshot(flags, remote, integerKeys)), 0);
+            SnapshotSource source = SnapshotSource.of("remote", snapshot(flags, remote, integerKeys));
+            MergeResult result;
+            try (SnapshotSpool spool = SnapshotSpool.tempFile("merge-join-test-")) {
+                if (!split.equals("none")) {
+                    SnapshotSource checked = SnapshotCheck.check(source, "main", 511, SnapshotCheck.NATIVE_RULES, spool);
+                    long at = switch (split) {
+                        case "first" -> 0;
+                        case "middle" -> remote.size() / 2;
+                        default -> remote.size() - 1;
+                    };
+                    source = SnapshotSource.checked(checked, null, checked.checkedDbiFlags().orElseThrow(),
+                            new SplitPoint(entryPosition(checked, at)));
+                }
+                result = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofNanos(lockNanos)).merge(source, 0);
+            }
 
             Map<String, Entry> expected = new TreeMap<>();
             local.forEach((k, side) -> expected.put(HEX.formatHex(key(k, integerKeys)), side.entry()));
@@ -96,6 +118,17 @@ class MergeJoinTest {
             assertThat(result.entriesWritten()).isEqualTo(remoteWins);
             assertThat(result.entriesRead()).isEqualTo(remote.size());
         }
+    }
+
+    private static EntryPosition entryPosition(SnapshotSource source, long index) throws IOException {
+        try (SnapshotReader reader = source.reader()) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY && reader.entryIndex() == index) {
+                    return reader.entryPosition();
+                }
+            }
+        }
+        throw new IllegalArgumentException("no entry #" + index);
     }
 
     private static byte[] snapshot(long flags, Map<Long, Side> entries, boolean integerKeys) {

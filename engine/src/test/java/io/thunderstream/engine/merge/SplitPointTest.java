@@ -1,0 +1,122 @@
+package io.thunderstream.engine.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thunderstream.engine.snapshot.SnapshotReader;
+import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
+import io.thunderstream.engine.snapshot.SnapshotReader.Event;
+import io.thunderstream.engine.testing.TestSnapshots;
+import io.thunderstream.engine.testing.TestSnapshots.Dbi;
+import io.thunderstream.engine.testing.TestSnapshots.Kv;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Where the check cuts a large snapshot's merge in two, and the reader's two ways around the cut. */
+class SplitPointTest {
+
+    private static final long T = 1_700_000_000_000_000_000L;
+
+    private static Dbi dbi(String name, int entries) {
+        List<Kv> kvs = new ArrayList<>();
+        for (int i = 0; i < entries; i++) {
+            kvs.add(Kv.of(String.format("key-%07d", i), "v" + i, T));
+        }
+        return new Dbi(name, 0, "", kvs);
+    }
+
+    private static InputStream protobuf(byte[] gzip) throws IOException {
+        return new GZIPInputStream(new ByteArrayInputStream(gzip));
+    }
+
+    private static String key(SnapshotReader reader) {
+        return StandardCharsets.UTF_8.decode(reader.key()).toString();
+    }
+
+    @ParameterizedTest(name = "{0} entries")
+    @ValueSource(ints = {1, 63, 64, 65, 1000, 150_000})
+    void theSampledMiddleIsNearTheMiddle(int entries) throws IOException {
+        SplitPoint.Sampler sampler = new SplitPoint.Sampler();
+        try (SnapshotReader reader = new SnapshotReader(protobuf(TestSnapshots.gzip("main", "remote", dbi("data", entries))))) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY) {
+                    sampler.add(reader);
+                }
+            }
+        }
+        assertThat(sampler.entries()).isEqualTo(entries);
+        // 64 samples at most, evenly spaced: the middle one is within 1/32 of the entries of the middle.
+        assertThat((double) sampler.middle().entryIndex()).isCloseTo(entries / 2.0, Offset.offset(entries / 32.0 + 1));
+    }
+
+    @Test
+    void aSamplerToldNothingHasNoMiddle() {
+        assertThat(new SplitPoint.Sampler().middle()).isNull();
+    }
+
+    @Test
+    void theCheckCutsTheLargestDbiOfAtLeastTheMinimumInItsMiddle() throws IOException {
+        int large = (int) SplitPoint.MIN_ENTRIES + 2000;
+        byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("small", 1000), dbi("large", large), dbi("smaller", 10));
+        SplitPoint split = SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511).splitPoint().orElseThrow();
+        assertThat(split.dbiName()).isEqualTo("large");
+        assertThat(split.at().entryIndex()).isBetween((long) large / 2 - large / 32, (long) large / 2 + large / 32);
+    }
+
+    @Test
+    void aSnapshotWithoutALargeDbiIsNotCut() throws IOException {
+        byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("small", 1000),
+                dbi("almost", (int) SplitPoint.MIN_ENTRIES - 1));
+        assertThat(SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511).splitPoint()).isEmpty();
+    }
+
+    @Test
+    void aReaderResumedAtAnEntryReadsTheRestOfItsDbiAndTheOtherSkipsIt() throws IOException {
+        byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("a", 3), dbi("b", 5000), dbi("c", 2));
+        EntryPosition at = null;
+        List<String> everything = new ArrayList<>();
+        try (SnapshotReader reader = new SnapshotReader(protobuf(bytes))) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY) {
+                    everything.add(reader.dbiName() + "/" + key(reader));
+                    if (reader.dbiName().equals("b") && reader.entryIndex() == 3210) {
+                        at = reader.entryPosition();
+                    }
+                }
+            }
+        }
+
+        List<String> upper = new ArrayList<>();
+        try (SnapshotReader reader = SnapshotReader.resume(protobuf(bytes), at)) {
+            Event e;
+            while ((e = reader.next()) == Event.ENTRY) {
+                upper.add(reader.dbiName() + "/" + key(reader));
+            }
+            assertThat(e).isEqualTo(Event.DBI_END);
+            assertThat(reader.next()).isEqualTo(Event.END);
+        }
+        assertThat(upper).hasSize(5000 - 3210).startsWith("b/key-0003210").endsWith("b/key-0004999");
+
+        List<String> lower = new ArrayList<>();
+        try (SnapshotReader reader = new SnapshotReader(protobuf(bytes))) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY && reader.dbiName().equals("b") && reader.entryIndex() == at.entryIndex()) {
+                    reader.skipRestOfDbi();
+                } else if (e == Event.ENTRY) {
+                    lower.add(reader.dbiName() + "/" + key(reader));
+                }
+            }
+        }
+        List<String> both = new ArrayList<>(lower);
+        both.addAll(lower.size() - 2, upper); // c's two entries come after b's
+        assertThat(both).isEqualTo(everything);
+    }
+}
