@@ -157,14 +157,25 @@ public final class MergeTransactions implements AutoCloseable {
         if (nanosLeftInSlice() > 0) {
             return false;
         }
-        if (!checked) {
-            throw new NeedsCheck();
-        }
-        endTxn();
+        endSlice();
         // LMDB's write lock is not fair: a writer woken by the commit could lose it to this
         // merge's next slice again and again. A pause lets waiting writers in.
         LockSupport.parkNanos(Math.max(SLICE_PAUSE_MIN_NANOS, lockNanos / 50));
         return true;
+    }
+
+    /**
+     * Commits the write transaction now, if in one: its merge has nothing to write for the moment,
+     * and the lock is better with the application meanwhile. Needs the whole snapshot checked.
+     */
+    public void endSlice() {
+        if (!writing) {
+            return;
+        }
+        if (!checked) {
+            throw new NeedsCheck();
+        }
+        endTxn();
     }
 
     /** Commits the last transaction: the snapshot was read to its end without error. */

@@ -46,6 +46,8 @@ final class MergeWriter implements AutoCloseable {
     private final SnapshotSource source;
     private final int headerSize;
     private final long deletedCutoffNanos;
+    /** Sliced and checked: a write transaction may end before the merge does. */
+    private final boolean commitWhenIdle;
     private final BlockingQueue<ByteBuffer> filled = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     private final BlockingQueue<ByteBuffer> spare = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
     private final Thread thread;
@@ -78,6 +80,7 @@ final class MergeWriter implements AutoCloseable {
         this.source = source;
         this.headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
         this.deletedCutoffNanos = deletedCutoffNanos;
+        this.commitWhenIdle = lockNanos > 0 && source.checkedDbiFlags().isPresent();
         this.thread = new Thread(this::run, "merge-writer-" + lmdb.name());
         thread.setDaemon(true);
         thread.start();
@@ -227,8 +230,16 @@ final class MergeWriter implements AutoCloseable {
             txns = transactions;
             txns.beforeEachTxnEnds(this::closeCursor);
             while (true) {
-                long wait = txns.nanosLeftInSlice();
-                ByteBuffer next = wait == Long.MAX_VALUE ? filled.take() : filled.poll(wait, TimeUnit.NANOSECONDS);
+                ByteBuffer next = filled.poll();
+                if (next == null) {
+                    if (commitWhenIdle) {
+                        // Nothing to write until the merge finds more: the lock goes back to the
+                        // application, and the commit's sync does not wait for the merge's end.
+                        txns.endSlice();
+                    }
+                    long wait = txns.nanosLeftInSlice();
+                    next = wait == Long.MAX_VALUE ? filled.take() : filled.poll(wait, TimeUnit.NANOSECONDS);
+                }
                 if (aborted) {
                     return;
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.testing.Await;
 import io.thunderstream.engine.testing.NativeLmdb;
 import io.thunderstream.engine.testing.TestSnapshots;
 import io.thunderstream.engine.testing.TestSnapshots.Dbi;
@@ -60,6 +61,14 @@ class MergeWriterTest {
         return new Dbi("data", 0, "", kvs);
     }
 
+    private static byte[] snapshot(List<Kv> entries) {
+        return TestSnapshots.gzip("main", "remote", new Dbi("data", 0, "", entries));
+    }
+
+    private SnapshotSource checked(String name, List<Kv> entries) throws IOException {
+        return SnapshotCheck.check(SnapshotSource.of(name, snapshot(entries)), "main", app.env().getMaxKeySize());
+    }
+
     private SnapshotSource checked(int entries, long ts) throws IOException {
         return SnapshotCheck.check(SnapshotSource.of("s-" + ts, TestSnapshots.gzip("main", "remote", data(entries, ts))),
                 "main", app.env().getMaxKeySize());
@@ -67,6 +76,11 @@ class MergeWriterTest {
 
     /** {@code source}, counting {@code readToTheEnd} down once the merge read its last byte. */
     private static SnapshotSource signallingTheEnd(SnapshotSource source, CountDownLatch readToTheEnd) {
+        return signallingTheEnd(source, readToTheEnd, new CountDownLatch(0));
+    }
+
+    /** The same, its stream then waiting for {@code release} before it ends. */
+    private static SnapshotSource signallingTheEnd(SnapshotSource source, CountDownLatch readToTheEnd, CountDownLatch release) {
         return new SnapshotSource() {
             @Override
             public String name() {
@@ -81,6 +95,11 @@ class MergeWriterTest {
                         int n = super.read(b, off, len);
                         if (n < 0) {
                             readToTheEnd.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                throw new java.io.InterruptedIOException();
+                            }
                         }
                         return n;
                     }
@@ -136,6 +155,44 @@ class MergeWriterTest {
         assertThat(app.get("data", "key-001500")).isEqualTo("app");
         assertThat(app.get("data", "key-000006")).isEqualTo("value-6-" + (T + 10));
         assertThat(result.entriesWritten()).isEqualTo(entries - 2);
+    }
+
+    @Test
+    void aSlicedMergeCommitsAndLeavesTheLockToTheApplicationWhileItHasNothingToWrite() throws Exception {
+        // The first 3000 keys change (several chunks handed over), the 30,000 after them do not.
+        int entries = 33_000;
+        List<Kv> older = new ArrayList<>(data(entries, T).entries());
+        new SnapshotMerger(lmdb, false).merge(checked("old", older), 0);
+        List<Kv> newer = new ArrayList<>(older);
+        for (int i = 0; i < 3000; i++) {
+            newer.set(i, Kv.of(String.format("key-%06d", i), "newer-" + i, T + 1));
+        }
+        long before = app.lastTxnId();
+        CountDownLatch compared = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("merge-writer-test-")) {
+            SnapshotSource source = signallingTheEnd(SnapshotCheck.check(SnapshotSource.of("newer", snapshot(newer)), "main",
+                    app.env().getMaxKeySize(), SnapshotCheck.NATIVE_RULES, spool), compared, release);
+            // A lock duration far longer than the test: only having nothing to write ends the slice.
+            SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofHours(1));
+            CompletableFuture<MergeResult> merge = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return merger.merge(source, 0);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(compared.await(30, TimeUnit.SECONDS)).isTrue();
+            // The merge waits at the snapshot's end: what it handed over is committed, the lock free.
+            Await.until("the merge's first commit", Duration.ofSeconds(30), () -> app.lastTxnId() > before);
+            app.put("data", "app-key", "app", T + 5);
+            release.countDown();
+            MergeResult result = merge.get(30, TimeUnit.SECONDS);
+            assertThat(result.entriesWritten()).isEqualTo(3000);
+            assertThat(result.committedTxnIds().get(0)).isEqualTo(before + 1);
+        }
+        assertThat(app.get("data", "key-002999")).isEqualTo("newer-2999");
+        assertThat(app.get("data", "app-key")).isEqualTo("app");
     }
 
     @Test
