@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The snapshot is streamed: entries are compared one at a time as they are decoded, in a read
  * transaction, beside a cursor walking the DBI (a merge join, {@link JoinCursor}). So a snapshot
- * that changes nothing (the steady state) never takes LMDB's write lock. The entries that win are
- * handed to a {@link MergeWriter}, which writes them on its own thread while the comparing goes on.
+ * that changes nothing (the steady state) never takes LMDB's write lock. A large checked snapshot
+ * is compared in two halves on two threads ({@link SplitPoint}). The entries that win are handed
+ * to a {@link MergeWriter}, which writes them on its own thread while the comparing goes on.
  *
  * <p>The writer holds the write lock at most {@code lockDuration} at a time
  * ({@code merge_lock_duration}), in slices ({@link MergeTransactions}), so application writers
