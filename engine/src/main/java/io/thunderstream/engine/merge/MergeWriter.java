@@ -50,9 +50,8 @@ final class MergeWriter implements AutoCloseable {
     private final boolean commitWhenIdle;
     private final BlockingQueue<ByteBuffer> filled = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     private final BlockingQueue<ByteBuffer> spare = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
-    private final Thread thread;
+    private final MergeThread thread;
     private final List<Handover> handovers = new ArrayList<>();
-    private volatile Throwable failure;
     private volatile boolean aborted;
     private volatile int commits;
 
@@ -81,9 +80,8 @@ final class MergeWriter implements AutoCloseable {
         this.headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
         this.deletedCutoffNanos = deletedCutoffNanos;
         this.commitWhenIdle = lockNanos > 0 && source.checkedDbiFlags().isPresent();
-        this.thread = new Thread(this::run, "merge-writer-" + lmdb.name());
-        thread.setDaemon(true);
-        thread.start();
+        // After a failure the merge may wait for room in the queue; it finds the failure at its next chunk.
+        this.thread = new MergeThread("merge-writer-" + lmdb.name(), this::run, filled::clear);
     }
 
     /** How many write transactions the writer committed so far (the merge renews its read transaction after them). */
@@ -109,13 +107,7 @@ final class MergeWriter implements AutoCloseable {
             }
         }
         send(END);
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("lmdb " + lmdb.name() + ": interrupted while the merge's last entries were written");
-        }
-        throwFailure();
+        thread.await();
         return new Result(written, committed);
     }
 
@@ -123,18 +115,7 @@ final class MergeWriter implements AutoCloseable {
     @Override
     public void close() {
         aborted = true;
-        thread.interrupt();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true; // the write transaction must end on its thread before the merge returns
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        thread.stop(true);
     }
 
     /**
@@ -196,25 +177,12 @@ final class MergeWriter implements AutoCloseable {
     }
 
     private void send(ByteBuffer filledChunk) throws IOException {
-        throwFailure();
+        thread.throwIfFailed();
         try {
             filled.put(filledChunk);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("lmdb " + lmdb.name() + ": merge interrupted");
-        }
-    }
-
-    private void throwFailure() throws IOException {
-        Throwable t = failure;
-        if (t instanceof IOException e) {
-            throw e;
-        }
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
         }
     }
 
@@ -225,7 +193,7 @@ final class MergeWriter implements AutoCloseable {
 
     // ---- the writer's thread ----
 
-    private void run() {
+    private void run() throws Exception {
         try (MergeTransactions transactions = new MergeTransactions(lmdb, lockNanos, source, (id, changed) -> commits++)) {
             txns = transactions;
             txns.beforeEachTxnEnds(this::closeCursor);
@@ -258,9 +226,6 @@ final class MergeWriter implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             // close(): the merge failed; the transaction is rolled back
-        } catch (Throwable t) {
-            failure = t;
-            filled.clear(); // the merge may wait for room; it finds the failure at its next chunk
         }
     }
 

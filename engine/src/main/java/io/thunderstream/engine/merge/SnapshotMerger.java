@@ -425,60 +425,33 @@ public final class SnapshotMerger {
     /** The thread that compares the upper half of a split DBI ({@link Merge#compareUpperHalf}). */
     private final class UpperHalf {
         private final Merge merge;
-        private final Thread thread;
+        private final MergeThread thread;
         private volatile boolean stopped;
-        private volatile Throwable failure;
 
         UpperHalf(Merge merge) {
             this.merge = merge;
-            this.thread = new Thread(() -> {
+            this.thread = new MergeThread("merge-upper-half-" + lmdb.name(), () -> {
                 try {
                     merge.compareUpperHalf(this);
-                } catch (Throwable t) {
-                    failure = t;
                 } finally {
                     merge.abortTxn(); // when it failed
                 }
-            }, "merge-upper-half-" + lmdb.name());
-            thread.setDaemon(true);
-            thread.start();
+            }, () -> { });
         }
 
         /** Waits for the upper half to be compared and handed over, and returns its entries; its error is the merge's. */
         long await() throws IOException {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("lmdb " + lmdb.name() + ": merge interrupted");
-            }
-            Throwable t = failure;
-            if (t instanceof IOException e) {
-                throw e;
-            }
-            if (t instanceof RuntimeException e) {
-                throw e;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
+            thread.await();
             return merge.read;
         }
 
-        /** Stops the upper half after an error of the lower one, and waits for its read transaction to end. */
+        /**
+         * Stops the upper half after an error of the lower one, and waits for its read transaction
+         * to end. Not by interrupting: that would close the spool's file channel under both halves.
+         */
         void stop() {
             stopped = true;
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            thread.stop(false);
         }
     }
 
