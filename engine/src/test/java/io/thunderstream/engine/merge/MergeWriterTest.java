@@ -6,12 +6,11 @@ import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.testing.Await;
 import io.thunderstream.engine.testing.NativeLmdb;
-import io.thunderstream.engine.testing.TestSnapshots;
 import io.thunderstream.engine.testing.TestSnapshots.Dbi;
 import io.thunderstream.engine.testing.TestSnapshots.Kv;
+import io.thunderstream.engine.testing.TestSnapshots;
 import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,16 +18,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.lmdbjava.Txn;
 
 /** The merge's writer thread: it writes what the merge's read transaction found newer, and only that. */
@@ -54,11 +52,7 @@ class MergeWriterTest {
     }
 
     private static Dbi data(int entries, long ts) {
-        List<Kv> kvs = new ArrayList<>();
-        for (int i = 0; i < entries; i++) {
-            kvs.add(Kv.of(String.format("key-%06d", i), "value-" + i + "-" + ts, ts));
-        }
-        return new Dbi("data", 0, "", kvs);
+        return Dbi.numbered("data", entries, ts);
     }
 
     private static byte[] snapshot(List<Kv> entries) {
@@ -81,41 +75,21 @@ class MergeWriterTest {
 
     /** The same, its stream then waiting for {@code release} before it ends. */
     private static SnapshotSource signallingTheEnd(SnapshotSource source, CountDownLatch readToTheEnd, CountDownLatch release) {
-        return new SnapshotSource() {
+        return TestSnapshots.wrappingStreams(source, in -> new FilterInputStream(in) {
             @Override
-            public String name() {
-                return source.name();
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                return new FilterInputStream(source.open()) {
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        int n = super.read(b, off, len);
-                        if (n < 0) {
-                            readToTheEnd.countDown();
-                            try {
-                                release.await();
-                            } catch (InterruptedException e) {
-                                throw new java.io.InterruptedIOException();
-                            }
-                        }
-                        return n;
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n < 0) {
+                    readToTheEnd.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
                     }
-                };
+                }
+                return n;
             }
-
-            @Override
-            public boolean decompressed() {
-                return source.decompressed();
-            }
-
-            @Override
-            public Optional<Map<String, Long>> checkedDbiFlags() {
-                return source.checkedDbiFlags();
-            }
-        };
+        });
     }
 
     @ParameterizedTest(name = "merge_lock_duration {0} ms")

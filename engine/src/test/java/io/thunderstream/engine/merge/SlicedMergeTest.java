@@ -10,7 +10,6 @@ import io.thunderstream.engine.testing.TestSnapshots;
 import io.thunderstream.engine.testing.TestSnapshots.Dbi;
 import io.thunderstream.engine.testing.TestSnapshots.Kv;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,11 +48,7 @@ class SlicedMergeTest {
     }
 
     private static Dbi data(int entries, long ts) {
-        List<Kv> kvs = new ArrayList<>();
-        for (int i = 0; i < entries; i++) {
-            kvs.add(Kv.of(String.format("key-%06d", i), "value-" + i + "-" + ts, ts));
-        }
-        return new Dbi("data", 0, "", kvs);
+        return Dbi.numbered("data", entries, ts);
     }
 
     private static byte[] snapshot(Dbi... dbis) {
@@ -163,23 +158,10 @@ class SlicedMergeTest {
         var mergeStarted = new java.util.concurrent.CountDownLatch(1);
         SnapshotSource inner = SnapshotCheck.check(SnapshotSource.of("s", snapshot(data(ENTRIES, T))), "main",
                 app.env().getMaxKeySize());
-        SnapshotSource source = new SnapshotSource() {
-            @Override
-            public String name() {
-                return inner.name();
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                mergeStarted.countDown();
-                return inner.open();
-            }
-
-            @Override
-            public java.util.Optional<Map<String, Long>> checkedDbiFlags() {
-                return inner.checkedDbiFlags();
-            }
-        };
+        SnapshotSource source = TestSnapshots.wrappingStreams(inner, in -> {
+            mergeStarted.countDown();
+            return in;
+        });
         long lastStored = app.lastTxnId();
         // An application writer whose transactions land between the merge's slices.
         int appWrites = 20;

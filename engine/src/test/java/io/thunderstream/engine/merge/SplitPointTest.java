@@ -2,12 +2,11 @@ package io.thunderstream.engine.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
-import io.thunderstream.engine.testing.TestSnapshots;
+import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.testing.TestSnapshots.Dbi;
-import io.thunderstream.engine.testing.TestSnapshots.Kv;
+import io.thunderstream.engine.testing.TestSnapshots;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,11 +25,7 @@ class SplitPointTest {
     private static final long T = 1_700_000_000_000_000_000L;
 
     private static Dbi dbi(String name, int entries) {
-        List<Kv> kvs = new ArrayList<>();
-        for (int i = 0; i < entries; i++) {
-            kvs.add(Kv.of(String.format("key-%07d", i), "v" + i, T));
-        }
-        return new Dbi(name, 0, "", kvs);
+        return Dbi.numbered(name, entries, T);
     }
 
     private static InputStream protobuf(byte[] gzip) throws IOException {
@@ -103,7 +98,7 @@ class SplitPointTest {
             assertThat(e).isEqualTo(Event.DBI_END);
             assertThat(reader.next()).isEqualTo(Event.END);
         }
-        assertThat(upper).hasSize(5000 - 3210).startsWith("b/key-0003210").endsWith("b/key-0004999");
+        assertThat(upper).hasSize(5000 - 3210).startsWith("b/key-003210").endsWith("b/key-004999");
 
         List<String> lower = new ArrayList<>();
         try (SnapshotReader reader = new SnapshotReader(protobuf(bytes))) {

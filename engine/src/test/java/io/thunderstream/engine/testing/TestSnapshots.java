@@ -1,12 +1,14 @@
 package io.thunderstream.engine.testing;
 
 import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.merge.SplitPoint;
 import io.thunderstream.engine.snapshot.DbiSource;
 import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotMeta;
 import io.thunderstream.engine.snapshot.SnapshotWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /** Builds snapshot files for tests, through the production encoder. */
 public final class TestSnapshots {
@@ -32,6 +37,15 @@ public final class TestSnapshots {
     public record Dbi(String name, long flags, String transform, List<Kv> entries) implements DbiSource {
         public static Dbi of(String name, Kv... entries) {
             return new Dbi(name, 0, "", List.of(entries));
+        }
+
+        /** {@code entries} entries {@code key-000000}, {@code key-000001}, ... with values {@code value-<i>-<ts>}. */
+        public static Dbi numbered(String name, int entries, long ts) {
+            List<Kv> kvs = new ArrayList<>(entries);
+            for (int i = 0; i < entries; i++) {
+                kvs.add(Kv.of(String.format("key-%06d", i), "value-" + i + "-" + ts, ts));
+            }
+            return new Dbi(name, 0, "", kvs);
         }
 
         @Override
@@ -78,6 +92,36 @@ public final class TestSnapshots {
             opens.incrementAndGet();
             return new java.io.ByteArrayInputStream(bytes);
         });
+    }
+
+    /** {@code source} with each stream it opens passed through {@code wrap}. */
+    public static SnapshotSource wrappingStreams(SnapshotSource source, UnaryOperator<InputStream> wrap) {
+        return new SnapshotSource() {
+            @Override
+            public String name() {
+                return source.name();
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                return wrap.apply(source.open());
+            }
+
+            @Override
+            public boolean decompressed() {
+                return source.decompressed();
+            }
+
+            @Override
+            public Optional<Map<String, Long>> checkedDbiFlags() {
+                return source.checkedDbiFlags();
+            }
+
+            @Override
+            public Optional<SplitPoint> splitPoint() {
+                return source.splitPoint();
+            }
+        };
     }
 
     public static List<Kv> entries(Kv... kvs) {
