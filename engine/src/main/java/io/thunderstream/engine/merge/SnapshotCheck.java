@@ -6,7 +6,6 @@ import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,11 +2,11 @@ package io.thunderstream.engine.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
-import io.thunderstream.engine.snapshot.SnapshotReader;
-import io.thunderstream.engine.testing.TestSnapshots.Dbi;
 import io.thunderstream.engine.testing.TestSnapshots;
+import io.thunderstream.engine.testing.TestSnapshots.Dbi;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
