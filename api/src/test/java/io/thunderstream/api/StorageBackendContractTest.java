@@ -249,8 +249,7 @@ public abstract class StorageBackendContractTest {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return InputStreams.readByte(this);
         }
 
         @Override

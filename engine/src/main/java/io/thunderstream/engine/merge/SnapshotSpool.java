@@ -1,5 +1,6 @@
 package io.thunderstream.engine.merge;
 
+import io.thunderstream.api.InputStreams;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -81,8 +82,7 @@ public final class SnapshotSpool implements AutoCloseable {
         return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                return InputStreams.readByte(this);
             }
 
             @Override
@@ -204,8 +204,7 @@ public final class SnapshotSpool implements AutoCloseable {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return InputStreams.readByte(this);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.thunderstream.engine.snapshot;
 
+import io.thunderstream.api.InputStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.CRC32;
@@ -39,9 +40,7 @@ public final class GunzipInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        return InputStreams.readByte(this);
     }
 
     @Override

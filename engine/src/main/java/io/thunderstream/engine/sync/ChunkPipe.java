@@ -1,5 +1,6 @@
 package io.thunderstream.engine.sync;
 
+import io.thunderstream.api.InputStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -70,8 +71,7 @@ final class ChunkPipe {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return InputStreams.readByte(this);
         }
 
         @Override

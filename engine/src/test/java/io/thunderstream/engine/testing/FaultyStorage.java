@@ -1,6 +1,7 @@
 package io.thunderstream.engine.testing;
 
 import io.thunderstream.api.BlobInfo;
+import io.thunderstream.api.InputStreams;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
 import java.io.FilterInputStream;
@@ -135,8 +136,7 @@ public final class FaultyStorage implements StorageBackend {
 
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                return InputStreams.readByte(this);
             }
 
             @Override
@@ -165,8 +165,7 @@ public final class FaultyStorage implements StorageBackend {
 
                 @Override
                 public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                    return InputStreams.readByte(this);
                 }
 
                 @Override
