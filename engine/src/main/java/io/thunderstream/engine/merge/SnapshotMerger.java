@@ -116,7 +116,6 @@ public final class SnapshotMerger {
         private ByteBuffer previousKey = ByteBuffer.allocateDirect(lmdb.env().getMaxKeySize());
         private final Supplier<ByteBuffer> lmdbKey = this::key;
         private boolean hasPreviousKey;
-        private int keyOrderFlags;
         private boolean keyOrderChecked;
         private Map<String, Long> flagsOnWire;
         private Txn<ByteBuffer> txn;
@@ -124,6 +123,7 @@ public final class SnapshotMerger {
         private final Map<String, Dbi<ByteBuffer>> localDbis;
         private String dbiName;
         private Dbi<ByteBuffer> dbi;
+        /** The local DBI's flags, or those it is created with: they give the key order. */
         private int dbiFlags;
         private boolean dbiHandedOver;
         private boolean skipDbi;
@@ -228,10 +228,9 @@ public final class SnapshotMerger {
                 handover().dbi(dbiName, dbiFlags, true);
                 dbiHandedOver = true;
             }
-            keyOrderFlags = dbiFlags;
             // The whole-snapshot check proved the order of the snapshot's flags: the same order here needs no second look.
             Long checkedFlags = source.checkedDbiFlags().map(flags -> flags.get(dbiName)).orElse(null);
-            keyOrderChecked = checkedFlags != null && sameKeyOrder(checkedFlags.intValue(), keyOrderFlags);
+            keyOrderChecked = checkedFlags != null && sameKeyOrder(checkedFlags.intValue(), dbiFlags);
         }
 
         private void endDbi(SnapshotReader reader) {
@@ -311,9 +310,9 @@ public final class SnapshotMerger {
          */
         private void checkKeyOrder(long entryIndex) {
             ByteBuffer key = key();
-            if (hasPreviousKey && compareKeys(previousKey, key, keyOrderFlags) >= 0) {
+            if (hasPreviousKey && compareKeys(previousKey, key, dbiFlags) >= 0) {
                 throw rules.refused("DBI " + dbiName + " entry #" + entryIndex + ": key " + hex(key)
-                        + (compareKeys(previousKey, key, keyOrderFlags) == 0 ? " comes twice" : " comes after the bigger key " + hex(previousKey))
+                        + (compareKeys(previousKey, key, dbiFlags) == 0 ? " comes twice" : " comes after the bigger key " + hex(previousKey))
                         + "; entries must be in LMDB key order without duplicates");
             }
             hasPreviousKey = true;
