@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
-import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotSource;
@@ -20,15 +19,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmdbjava.Cursor;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Txn;
 
@@ -76,25 +72,6 @@ class ShadowModeTest {
         return new ShadowMode(lmdb, config, clock::get);
     }
 
-    /** A shadow DBI's entries: key text -> "ts flags value". */
-    private Map<String, String> shadow(String dbi) {
-        Map<String, String> out = new LinkedHashMap<>();
-        try (Txn<ByteBuffer> txn = app.env().txnRead()) {
-            var handle = lmdb.dbi(txn, ShadowMode.shadowName(dbi));
-            try (Cursor<ByteBuffer> c = handle.openCursor(txn)) {
-                for (boolean more = c.first(); more; more = c.next()) {
-                    ByteBuffer v = c.val();
-                    int h = ValueHeader.length(v, dbi, c.key());
-                    String head = ValueHeader.timestampNano(v) + " " + ValueHeader.flags(v) + " ";
-                    v.position(v.position() + h);
-                    out.put(text(c.key()), head + text(v));
-                }
-            }
-            lmdb.commit(txn);
-        }
-        return out;
-    }
-
     @Test
     void dataFoundAtStartupGets1nsThenChangesGetTheCopyTimeAndDeletesBecomeTombstones() {
         ShadowMode mode = open("main", false, Map.of("domains", PLAIN));
@@ -102,7 +79,7 @@ class ShadowModeTest {
         app.put("domains", "b", "2");
         app.put("domains", "same", "x");
         mode.start();
-        assertThat(shadow("domains")).containsExactly(
+        assertThat(app.shadow("domains")).containsExactly(
                 Map.entry("a", "1 0 1"), Map.entry("b", "1 0 2"), Map.entry("same", "1 0 x"));
 
         clock.set(5_000);
@@ -111,7 +88,7 @@ class ShadowModeTest {
         app.put("domains", "c", "3");
         long txn = mode.syncToShadow();
         assertThat(txn).isEqualTo(app.lastTxnId());
-        assertThat(shadow("domains")).containsExactly(
+        assertThat(app.shadow("domains")).containsExactly(
                 Map.entry("a", "5000 0 10"), Map.entry("b", "5000 1 "), Map.entry("c", "5000 0 3"),
                 Map.entry("same", "1 0 x"));
 
@@ -122,7 +99,7 @@ class ShadowModeTest {
         // A key re-added after its delete is a change.
         app.put("domains", "b", "again");
         mode.syncToShadow();
-        assertThat(shadow("domains")).containsEntry("b", "9000 0 again");
+        assertThat(app.shadow("domains")).containsEntry("b", "9000 0 again");
     }
 
     @Test
@@ -140,7 +117,7 @@ class ShadowModeTest {
         app.put("domains", "new", "while-down");
         mode(lmdb.name(), false).start();
         assertThat(app.contents().get("domains")).containsExactly("a=synced-later", "new=while-down");
-        assertThat(shadow("domains")).containsEntry("new", "1 0 while-down");
+        assertThat(app.shadow("domains")).containsEntry("new", "1 0 while-down");
     }
 
     @Test
@@ -186,14 +163,14 @@ class ShadowModeTest {
         app.put("records", "k", "v1");
         app.put("records", "m", "v0");
         mode.start();
-        assertThat(shadow("records")).containsExactly(
+        assertThat(app.shadow("records")).containsExactly(
                 Map.entry("0x6b0000000076310" + "1", "1 0 v1"),
                 Map.entry("0x6b0000000076320" + "1", "1 0 v2"),
                 Map.entry("0x6d0000000076300" + "1", "1 0 v0"));
         clock.set(7_000);
         app.delete("records", "k", "v1");
         mode.syncToShadow();
-        assertThat(shadow("records")).containsEntry("0x6b000000007631" + "01", "7000 1 ").containsEntry(
+        assertThat(app.shadow("records")).containsEntry("0x6b000000007631" + "01", "7000 1 ").containsEntry(
                 "0x6b000000007632" + "01", "1 0 v2");
         try (Txn<ByteBuffer> txn = app.env().txnRead()) {
             DbiSource source = mode.snapshotSource(txn, "records");
@@ -224,7 +201,7 @@ class ShadowModeTest {
         app.delete("records", "k".repeat(256));
         app.put("records", "k".repeat(255), "v");
         mode.start(); // 255 bytes are fine
-        assertThat(shadow("records")).hasSize(1);
+        assertThat(app.shadow("records")).hasSize(1);
     }
 
     @Test
@@ -274,14 +251,14 @@ class ShadowModeTest {
         // The third value (600 bytes, cut to 504 in its key) is longer than LMDB's DUPSORT DBIs take
         // (511 bytes): it stays in the shadow, and in this instance's snapshots, but not in the DBI.
         assertThat(app.contents().get("domains_0")).containsExactly("zone=0x0102", "zone=0x0103");
-        assertThat(shadow("domains_0")).containsKey("0x" + "7a7a00000000" + "78".repeat(504) + "02");
+        assertThat(app.shadow("domains_0")).containsKey("0x" + "7a7a00000000" + "78".repeat(504) + "02");
         try (Txn<ByteBuffer> txn = app.env().txnRead()) {
             assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "domains_0")))
                     .isEqualTo(io.thunderstream.engine.lmdb.DbiFlags.DUPSORT | io.thunderstream.engine.lmdb.DbiFlags.DUPFIXED);
             assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "_sync_shadow_domains_0"))).isZero();
             lmdb.commit(txn);
         }
-        assertThat(shadow("domains_0").values()).extracting(v -> v.split(" ")[0])
+        assertThat(app.shadow("domains_0").values()).extracting(v -> v.split(" ")[0])
                 .containsExactly("1704164645123456779", "1704164645123456780", "1704164645123456781");
         // Merged again: nothing changes, no write transaction.
         long txn = app.lastTxnId();
@@ -309,7 +286,7 @@ class ShadowModeTest {
         assertThat(result.committedTxnId()).isEqualTo(app.lastTxnId());
         assertThat(app.contents()).containsEntry("domains", List.of("a=2", "b=3", "d=local-newer", "e=not-copied-yet"))
                 .containsEntry("newdbi", List.of("n=1"));
-        assertThat(shadow("domains")).containsEntry("c", "500 1 ").containsEntry("e", "2000 0 not-copied-yet");
+        assertThat(app.shadow("domains")).containsEntry("c", "500 1 ").containsEntry("e", "2000 0 not-copied-yet");
     }
 
     @Test
@@ -353,7 +330,7 @@ class ShadowModeTest {
         app = PlainLmdb.open(dir.resolve("main"), Map.of("records", DUPSORT, "domains", PLAIN));
         lmdb = LmdbEnvironment.wrap("main", app.env());
         mode(lmdb.name(), true).start();
-        assertThat(shadow("domains")).containsExactly(Map.entry("a", "1 0 1"));
+        assertThat(app.shadow("domains")).containsExactly(Map.entry("a", "1 0 1"));
     }
 
     @Test
@@ -432,7 +409,7 @@ class ShadowModeTest {
             assertThat(LmdbEnvironment.flags(txn, lmdb.dbi(txn, "_sync_shadow_domains"))).isZero();
             lmdb.commit(txn);
         }
-        assertThat(app.contents().get("domains")).hasSize(shadow("domains").values().stream()
+        assertThat(app.contents().get("domains")).hasSize(app.shadow("domains").values().stream()
                 .filter(v -> v.split(" ")[1].equals("0")).toList().size());
     }
 
@@ -448,16 +425,5 @@ class ShadowModeTest {
         List<String> values = new ArrayList<>();
         source.forEachEntry((key, value, ts, flags) -> values.add(StandardCharsets.UTF_8.decode(value.duplicate()).toString()));
         return values;
-    }
-
-    private static String text(ByteBuffer b) {
-        byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        for (byte x : bytes) {
-            if (x < 0x20 || x >= 0x7f) {
-                return "0x" + HexFormat.of().formatHex(bytes);
-            }
-        }
-        return new String(bytes, StandardCharsets.US_ASCII);
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
-import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotCheck;
@@ -35,7 +34,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmdbjava.Cursor;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Txn;
 
@@ -151,7 +149,7 @@ class ShadowSlicedMergeTest {
         assertThat(app.contents()).isEqualTo(contents);
         // The pending change is still found and copied before the next snapshot.
         assertThat(mode.syncToShadow()).isEqualTo(txn + 1);
-        assertThat(shadow(app, "domains")).containsEntry("local", clock.get() + " 0 pending");
+        assertThat(app.shadow("domains")).containsEntry("local", clock.get() + " 0 pending");
     }
 
     @Test
@@ -181,7 +179,7 @@ class ShadowSlicedMergeTest {
         assertThat(sliced.contents().get("records")).containsExactly("k=v2", "k=v3");
         assertThat(sliced.contents().get("domains")).hasSize(ENTRIES).contains("key-000001=remote-1");
         for (String dbi : List.of("domains", "records")) {
-            assertThat(shadow(sliced, dbi)).isEqualTo(shadow(whole, dbi));
+            assertThat(sliced.shadow(dbi)).isEqualTo(whole.shadow(dbi));
         }
         // Merges alone: no local change to copy afterwards.
         assertThat(slicedMode.syncToShadow()).isEqualTo(sliced.lastTxnId());
@@ -255,7 +253,7 @@ class ShadowSlicedMergeTest {
         assertThat(domains).containsEntry(last, "application").containsEntry("zzz-application-only", "x")
                 .containsEntry(key(0), "remote-0").hasSize(entries + 1);
         // The next slice copied it into the shadow with the time of the copy, newer than the remote entry.
-        assertThat(shadow(app, "domains")).containsEntry(last, clock.get() + " 0 application");
+        assertThat(app.shadow("domains")).containsEntry(last, clock.get() + " 0 application");
 
         // The sync loop's rule: the merge does not directly follow the last snapshot, so the
         // application's write is a local change to store.
@@ -264,7 +262,7 @@ class ShadowSlicedMergeTest {
         }
         assertThat(app.lastTxnId()).isGreaterThan(lastStored);
         assertThat(mode.syncToShadow()).isEqualTo(app.lastTxnId());
-        assertThat(shadow(app, "domains")).containsEntry("zzz-application-only", clock.get() + " 0 x");
+        assertThat(app.shadow("domains")).containsEntry("zzz-application-only", clock.get() + " 0 x");
     }
 
     @Test
@@ -275,12 +273,9 @@ class ShadowSlicedMergeTest {
         mode.start();
         long txn = app.lastTxnId();
         var contents = app.contents();
-        var shadows = List.of(shadow(app, "domains"), shadow(app, "records"));
+        var shadows = List.of(app.shadow("domains"), app.shadow("records"));
 
-        List<Kv> many = new ArrayList<>();
-        for (int i = 0; i < ENTRIES; i++) {
-            many.add(Kv.of(key(i), "remote-" + i, T));
-        }
+        List<Kv> many = remoteDomains();
         Dbi domains = new Dbi("domains", 0, "", many);
         byte[] good = TestSnapshots.gzip("main", "remote", domains, records(T));
         Map<String, byte[]> refused = new LinkedHashMap<>();
@@ -307,7 +302,7 @@ class ShadowSlicedMergeTest {
                     .isInstanceOfAny(MergeException.class, SnapshotFormatException.class);
             assertThat(app.lastTxnId()).as(bad.getKey()).isEqualTo(txn);
             assertThat(app.contents()).as(bad.getKey()).isEqualTo(contents);
-            assertThat(List.of(shadow(app, "domains"), shadow(app, "records"))).as(bad.getKey()).isEqualTo(shadows);
+            assertThat(List.of(app.shadow("domains"), app.shadow("records"))).as(bad.getKey()).isEqualTo(shadows);
         }
         assertThat(mode.merge(SnapshotSource.of("good", good), 0).committedTxnIds()).hasSizeGreaterThan(10);
     }
@@ -322,10 +317,7 @@ class ShadowSlicedMergeTest {
         mode.start();
         long txn = app.lastTxnId();
         var contents = app.contents();
-        List<Kv> many = new ArrayList<>();
-        for (int i = 0; i < ENTRIES; i++) {
-            many.add(Kv.of(key(i), "remote-" + i, T));
-        }
+        List<Kv> many = remoteDomains();
         SnapshotSource checked = mode.check(SnapshotSource.of("plain-records", TestSnapshots.gzip("main", "remote",
                 new Dbi("domains", 0, "", many), new Dbi("records", 0, "", List.of(Kv.of("k", "v", T))))), null);
         assertThatThrownBy(() -> mode.merge(checked, 0)).isInstanceOf(MergeException.class)
@@ -344,23 +336,13 @@ class ShadowSlicedMergeTest {
                 .hasMessageContaining("transform");
     }
 
-    /** A shadow DBI's entries: key text -> "ts flags value" (the txn id field is local and left out). */
-    private static Map<String, String> shadow(PlainLmdb app, String dbi) {
-        Map<String, String> out = new LinkedHashMap<>();
-        LmdbEnvironment lmdb = LmdbEnvironment.wrap("main", app.env());
-        try (Txn<ByteBuffer> txn = app.env().txnRead()) {
-            var handle = lmdb.dbi(txn, ShadowMode.shadowName(dbi));
-            try (Cursor<ByteBuffer> c = handle.openCursor(txn)) {
-                for (boolean more = c.first(); more; more = c.next()) {
-                    ByteBuffer v = c.val();
-                    int h = ValueHeader.length(v, dbi, c.key());
-                    String head = ValueHeader.timestampNano(v) + " " + ValueHeader.flags(v) + " ";
-                    v.position(v.position() + h);
-                    out.put(text(c.key()), head + text(v));
-                }
-            }
+    /** ENTRIES domains, each with a value from the remote side. */
+    private static List<Kv> remoteDomains() {
+        List<Kv> many = new ArrayList<>();
+        for (int i = 0; i < ENTRIES; i++) {
+            many.add(Kv.of(key(i), "remote-" + i, T));
         }
-        return out;
+        return many;
     }
 
     private static List<Kv> concat(List<Kv> kvs, Kv more) {
@@ -384,16 +366,5 @@ class ShadowSlicedMergeTest {
     private static ByteBuffer direct(String s) {
         byte[] b = bytes(s);
         return ByteBuffer.allocateDirect(b.length).put(b).flip();
-    }
-
-    private static String text(ByteBuffer b) {
-        byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        for (byte x : bytes) {
-            if (x < 0x20 || x >= 0x7f) {
-                return "0x" + java.util.HexFormat.of().formatHex(bytes);
-            }
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -1,10 +1,13 @@
 package io.thunderstream.engine.testing;
 
+import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.shadow.ShadowMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -101,6 +104,23 @@ public final class PlainLmdb implements AutoCloseable {
                 }
             }
             out.put(dbiName, entries);
+        }
+        return out;
+    }
+
+    /** A shadow DBI's entries: key text -> "ts flags value" (the txn id field is local and left out). */
+    public Map<String, String> shadow(String dbi) {
+        String shadowName = ShadowMode.shadowName(dbi);
+        Dbi<ByteBuffer> handle = dbis.computeIfAbsent(shadowName, n -> env.openDbi(bytes(n)));
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = handle.openCursor(txn)) {
+            for (boolean more = c.first(); more; more = c.next()) {
+                ByteBuffer v = c.val();
+                int h = ValueHeader.length(v, dbi, c.key());
+                String head = ValueHeader.timestampNano(v) + " " + ValueHeader.flags(v) + " ";
+                v.position(v.position() + h);
+                out.put(text(c.key()), head + text(v));
+            }
         }
         return out;
     }
