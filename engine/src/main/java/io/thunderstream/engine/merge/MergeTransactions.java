@@ -86,16 +86,12 @@ public final class MergeTransactions implements AutoCloseable {
         this.beforeTxnEnds = action;
     }
 
-    /** The current transaction: read (begun on first use), or write when {@link #writing()}. */
+    /** The current transaction: read (begun on first use), or write after {@link #beginWriting}. */
     public Txn<ByteBuffer> txn() {
         if (txn == null) {
             txn = lmdb.env().txnRead();
         }
         return txn;
-    }
-
-    public boolean writing() {
-        return writing;
     }
 
     /**
