@@ -63,7 +63,7 @@ public final class Sweeper {
         long start = System.nanoTime();
         commitReserveNanos = config.lockDuration().toNanos() / 2; // no commit measured yet
         long cutoff = clock.nanosSinceEpoch() - config.retention().toNanos();
-        long[] counts = new long[5]; // entries, deleted, cleaned, transactions, longest hold (ns)
+        long[] counts = new long[6]; // entries, deleted, cleaned, transactions, longest hold, longest commit (ns)
         List<String> dbiNames;
         Txn<ByteBuffer> read = lmdb.env().txnRead();
         try {
@@ -88,10 +88,10 @@ public final class Sweeper {
             }
         }
         SweepStats stats = new SweepStats(counts[0], counts[1], counts[2], counts[3],
-                Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(counts[4]));
-        log.info("db {}: sweep for stale deleted entries completed: {} entries, {} deleted, {} cleaned, {} transactions, write lock held up to {} ms ({} ms)",
-                lmdb.name(), stats.entries(), stats.deleted(), stats.cleaned(), stats.transactions(), stats.longestHold().toMillis(),
-                stats.duration().toMillis());
+                Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(counts[4]), Duration.ofNanos(counts[5]));
+        log.info("db {}: sweep for stale deleted entries completed: {} entries, {} deleted, {} cleaned, {} transactions, write lock held up to {} ms"
+                + " (commit up to {} ms) ({} ms)", lmdb.name(), stats.entries(), stats.deleted(), stats.cleaned(), stats.transactions(),
+                stats.longestHold().toMillis(), stats.longestCommit().toMillis(), stats.duration().toMillis());
         listener.sweepDone(lmdb.name(), stats);
         return stats;
     }
@@ -148,6 +148,7 @@ public final class Sweeper {
             long end = System.nanoTime();
             commitReserveNanos = Math.min(Math.max(commitReserveNanos, end - commitStart), config.lockDuration().toNanos() / 2);
             counts[4] = Math.max(counts[4], end - locked);
+            counts[5] = Math.max(counts[5], end - commitStart);
             return new Slice(nextKey, nextKey == null);
         } finally {
             lmdb.abort(txn);

@@ -127,11 +127,15 @@ class SweeperTest {
             assertThat(stats.cleaned()).isEqualTo(n / 2);
             assertThat(stats.transactions()).as("the sweep was sliced").isGreaterThan(2);
             assertThat(writes.get()).as("the application wrote during the sweep").isGreaterThan(stats.transactions());
+            // A commit's page writes and syncs wait for the disk, which the shared machine may keep
+            // busy: the sweeper keeps back at most half a slice for them, the rest is forgiven too.
+            Duration diskStall = stats.longestCommit().minus(lock.dividedBy(2));
             assertThat(Duration.ofNanos(longestWaitNanos.get()))
-                    .as("longest wait for the write lock; sweep took %s in %d transactions, holding the lock up to %s;"
-                            + " the machine stalled threads up to %s", stats.duration(), stats.transactions(), stats.longestHold(),
-                            Duration.ofNanos(longestStallNanos.get()))
-                    .isLessThan(lock.plusMillis(10).plusNanos(longestStallNanos.get()));
+                    .as("longest wait for the write lock; sweep took %s in %d transactions, holding the lock up to %s"
+                            + " (commit up to %s); the machine stalled threads up to %s", stats.duration(), stats.transactions(),
+                            stats.longestHold(), stats.longestCommit(), Duration.ofNanos(longestStallNanos.get()))
+                    .isLessThan(lock.plusMillis(10).plusNanos(longestStallNanos.get())
+                            .plus(diskStall.isNegative() ? Duration.ZERO : diskStall));
         }
     }
 
