@@ -24,7 +24,8 @@ import org.lmdbjava.Txn;
  * in order, then a name), application values of 60-200 bytes (record text, partly repetitive,
  * partly random). Generated, never stored: the same seed gives the same entries, so an LMDB and a
  * snapshot of "the same data" are made independently. A variant changes every
- * {@code changeEvery}-th entry (newer timestamp, other value), as another instance's writes would.
+ * {@code changeEvery}-th entry, or run of {@code changeRun} adjacent entries (newer timestamp,
+ * other value), as another instance's writes would.
  */
 final class PdnsData {
 
@@ -35,21 +36,32 @@ final class PdnsData {
 
     private final int records;
     private final int changeEvery;
+    private final int changeRun;
     private final long changedTs;
 
-    private PdnsData(int records, int changeEvery, long changedTs) {
+    private PdnsData(int records, int changeEvery, int changeRun, long changedTs) {
         this.records = records;
         this.changeEvery = changeEvery;
+        this.changeRun = changeRun;
         this.changedTs = changedTs;
     }
 
     static PdnsData of(int records) {
-        return new PdnsData(records, 0, 0);
+        return new PdnsData(records, 0, 1, 0);
     }
 
     /** The same data with every {@code every}-th entry of each DBI rewritten at {@code ts}. */
     PdnsData changed(int every, long ts) {
-        return new PdnsData(records, every, ts);
+        return changedInRuns(every, 1, ts);
+    }
+
+    /**
+     * The same data with runs of {@code run} adjacent entries rewritten at {@code ts}, one run in
+     * {@code every}: as many changed entries as {@link #changed}, on far fewer pages (a zone's
+     * records edited together).
+     */
+    PdnsData changedInRuns(int every, int run, long ts) {
+        return new PdnsData(records, every, run, ts);
     }
 
     long entries() {
@@ -144,7 +156,7 @@ final class PdnsData {
                     v[j] = j % 3 == 2 ? NAME[rnd.nextInt(NAME.length)] : TEXT[(textOffset + j) % TEXT.length];
                 }
                 long ts = BASE_TS + i;
-                if (changeEvery > 0 && i % changeEvery == 0) {
+                if (changeEvery > 0 && i / changeRun % changeEvery == 0) {
                     ts = changedTs;
                     v[0] ^= 1;
                 }

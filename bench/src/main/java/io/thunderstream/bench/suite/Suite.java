@@ -16,9 +16,11 @@ import io.thunderstream.engine.merge.SnapshotSpool;
 import io.thunderstream.engine.sync.Syncer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.lmdbjava.Dbi;
@@ -49,6 +52,7 @@ import org.lmdbjava.Txn;
 public final class Suite {
 
     private static final String DB = "main";
+    private static final int PAGE_SIZE = 4096;
 
     private final double scale;
     private final int runs;
@@ -279,7 +283,7 @@ public final class Suite {
         row("3c. the merge inflating the `.pb.gz` itself, one transaction (before the spool) vs `gzip -dc`",
                 s(median(fromCompressed)), s(median(gunzip)), ratio(median(fromCompressed), median(gunzip)), "-", null);
         notes.add(String.format(Locale.ROOT, "case 3: over %d runs %d entries written, txn id moved by %d, %,d bytes written by the"
-                + " process during the merges", runs, written, txnMoves, ioBytes));
+                + " process during the merges (write system calls)", runs, written, txnMoves, ioBytes));
         return new double[] {median(times), median(checks)};
     }
 
@@ -287,33 +291,93 @@ public final class Suite {
 
     private void caseOnePercent(PdnsData data, Path merged, double[] steady) throws Exception {
         double steadySeconds = steady[0];
-        List<Double> merges = new ArrayList<>();
+        ChangedMerges spread = mergeChanged(merged, ts -> data.changed(100, ts));
+        ChangedMerges inRuns = mergeChanged(merged, ts -> data.changedInRuns(100, 100, ts));
+        double merge = median(spread.seconds);
+        row("4. merge with 1 % changed (checked at download) vs case 3", s(merge), s(steadySeconds),
+                ratio(merge, steadySeconds), "<= 1.2", merge / steadySeconds <= 1.2);
+        double received = median(spread.checks) + merge;
+        double steadyReceived = steady[1] + steady[0];
+        row("4b. the same with its check (all the receiving) vs 3 + 3b", s(received), s(steadyReceived),
+                ratio(received, steadyReceived), "-", null);
+        double clustered = median(inRuns.seconds);
+        row("4c. the same 1 % in runs of 100 adjacent entries (a zone edited at once: fewer pages) vs case 3", s(clustered),
+                s(steadySeconds), ratio(clustered, steadySeconds), "-", null);
+        long pages = (long) median(spread.bytesWritten) / PAGE_SIZE;
+        if (pages > 0) {
+            double disk = median(writeScatteredPages(pages));
+            row(String.format(Locale.ROOT, "4d. case 4's merge vs the disk alone writing as many pages (%,d, one in five of a"
+                    + " file, one `pwrite` each) and syncing them", pages), s(merge), s(disk), ratio(merge, disk), "-", null);
+        }
+        notes.add(String.format(Locale.ROOT, "case 4: %,d entries written per run, in %s commits, %.0f MB written by the merge"
+                + " (%s commits, %.0f MB in runs of 100); the whole-snapshot check (run by the receiver on its download thread)"
+                + " took %s more", spread.entriesWritten / runs, spread.commits(), median(spread.bytesWritten) / 1e6,
+                inRuns.commits(), median(inRuns.bytesWritten) / 1e6, s(median(spread.checks))));
+    }
+
+    /** Case 4's merges of one way of changing 1 %: times, checks, commits and bytes written by each merge. */
+    private record ChangedMerges(List<Double> seconds, List<Double> checks, List<Double> commitCounts, List<Double> bytesWritten,
+            long entriesWritten) {
+
+        /** The median number of write transactions a merge committed. */
+        String commits() {
+            return String.format(Locale.ROOT, "%.0f", median(commitCounts));
+        }
+    }
+
+    private ChangedMerges mergeChanged(Path merged, LongFunction<PdnsData> changedAt) throws Exception {
+        List<Double> times = new ArrayList<>();
         List<Double> checks = new ArrayList<>();
+        List<Double> commitCounts = new ArrayList<>();
+        List<Double> bytesWritten = new ArrayList<>();
         long written = 0;
         try (Env<ByteBuffer> env = openEnv(merged)) {
-            LmdbEnvironment lmdb = LmdbEnvironment.wrap(DB, env);
-            SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofMillis(50));
+            SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, Map.of(), Duration.ofMillis(50));
+            Path changed = work.resolve("changed-1pct.pb.gz");
             for (int r = 0; r < runs; r++) {
-                Path changed = work.resolve("changed-1pct.pb.gz");
                 // Newer than anything the LMDB holds, also on a rerun with the same work dir.
-                data.changed(100, System.currentTimeMillis() * 1_000_000L).writeSnapshot(changed, DB);
+                changedAt.apply(System.currentTimeMillis() * 1_000_000L).writeSnapshot(changed, DB);
                 try (SnapshotSpool spool = spool()) {
                     SnapshotSource[] checked = new SnapshotSource[1];
                     checks.add(seconds(() -> checked[0] = check(changed, env, spool)));
                     MergeResult[] result = new MergeResult[1];
-                    merges.add(seconds(() -> result[0] = merger.merge(checked[0], 0)));
+                    long io = processWriteBytes();
+                    times.add(seconds(() -> result[0] = merger.merge(checked[0], 0)));
+                    bytesWritten.add((double) (processWriteBytes() - io));
+                    commitCounts.add((double) result[0].committedTxnIds().size());
                     written += result[0].entriesWritten();
                 }
             }
         }
-        row("4. merge with 1 % changed (checked at download) vs case 3", s(median(merges)), s(steadySeconds),
-                ratio(median(merges), steadySeconds), "<= 1.2", median(merges) / steadySeconds <= 1.2);
-        double received = median(checks) + median(merges);
-        double steadyReceived = steady[1] + steady[0];
-        row("4b. the same with its check (all the receiving) vs 3 + 3b", s(received), s(steadyReceived),
-                ratio(received, steadyReceived), "-", null);
-        notes.add(String.format(Locale.ROOT, "case 4: %,d entries written per run; the whole-snapshot check (run by the receiver"
-                + " on its download thread) took %s more", written / runs, s(median(checks))));
+        return new ChangedMerges(times, checks, commitCounts, bytesWritten, written);
+    }
+
+    /**
+     * The disk's share of case 4: {@code pages} pages written to every fifth page of a file, as a
+     * merge's changed leaf pages lie, and one {@code fdatasync}; the file is written whole first,
+     * as the LMDB's is.
+     */
+    private List<Double> writeScatteredPages(long pages) throws Exception {
+        Path file = work.resolve("scattered-pages");
+        ByteBuffer page = ByteBuffer.allocateDirect(PAGE_SIZE);
+        List<Double> times = new ArrayList<>();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (long at = 0; at < pages * 5; at++) {
+                channel.write(page.clear(), at * PAGE_SIZE);
+            }
+            channel.force(false);
+            for (int r = 0; r < runs; r++) {
+                times.add(seconds(() -> {
+                    for (long at = 0; at < pages * 5; at += 5) {
+                        channel.write(page.clear(), at * PAGE_SIZE);
+                    }
+                    channel.force(false);
+                }));
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        return times;
     }
 
     // ---- case 5: -Xmx64m, through the packaged launcher ----
@@ -749,12 +813,16 @@ public final class Suite {
         return false;
     }
 
-    /** Bytes this process caused to be written to storage ({@code /proc/self/io}); -1 where unknown. */
+    /**
+     * Bytes this process passed to write system calls ({@code wchar} of {@code /proc/self/io}):
+     * counted as written, unlike {@code write_bytes}, which counts a file's pages when the kernel
+     * writes them back, maybe during a later merge.
+     */
     private static long processWriteBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-                if (line.startsWith("write_bytes:")) {
-                    return Long.parseLong(line.substring(12).trim());
+                if (line.startsWith("wchar:")) {
+                    return Long.parseLong(line.substring(6).trim());
                 }
             }
         } catch (IOException | RuntimeException e) {
