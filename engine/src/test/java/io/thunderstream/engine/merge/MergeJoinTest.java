@@ -84,7 +84,7 @@ class MergeJoinTest {
         long flags = integerKeys ? DbiFlags.INTEGERKEY : 0;
 
         try (NativeLmdb app = NativeLmdb.open(dir, "seed")) {
-            LmdbEnvironment lmdb = LmdbEnvironment.wrap("main", app.env());
+            LmdbEnvironment lmdb = app.lmdb();
             // The local side, merged in from a snapshot of its own (which creates the DBI with its flags).
             new SnapshotMerger(lmdb, false).merge(SnapshotSource.of("local", snapshot(flags, local, integerKeys)), 0);
 

@@ -2,7 +2,6 @@ package io.thunderstream.engine.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.testing.Await;
 import io.thunderstream.engine.testing.NativeLmdb;
@@ -38,12 +37,10 @@ class MergeWriterTest {
     Path dir;
 
     private NativeLmdb app;
-    private LmdbEnvironment lmdb;
 
     @BeforeEach
     void open() {
         app = NativeLmdb.open(dir, "data");
-        lmdb = LmdbEnvironment.wrap("main", app.env());
     }
 
     @AfterEach
@@ -96,8 +93,8 @@ class MergeWriterTest {
     @ValueSource(ints = {0, 50})
     void anApplicationWriteBetweenTheComparisonAndTheWriteIsKept(int lockMillis) throws Exception {
         int entries = 2000;
-        new SnapshotMerger(lmdb, false).merge(checked(entries, T), 0);
-        SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofMillis(lockMillis));
+        new SnapshotMerger(app.lmdb(), false).merge(checked(entries, T), 0);
+        SnapshotMerger merger = new SnapshotMerger(app.lmdb(), false, Map.of(), Duration.ofMillis(lockMillis));
         CountDownLatch readToTheEnd = new CountDownLatch(1);
         SnapshotSource newer = signallingTheEnd(checked(entries, T + 10), readToTheEnd);
 
@@ -105,7 +102,7 @@ class MergeWriterTest {
         // The application holds the write lock with a newer value of two keys, which the merge's
         // read transaction cannot see yet: it finds the snapshot's values newer there too.
         try (Txn<ByteBuffer> txn = app.env().txnWrite()) {
-            var dbi = lmdb.dbi(txn, "data");
+            var dbi = app.lmdb().dbi(txn, "data");
             for (String key : List.of("key-000005", "key-001500")) {
                 ByteBuffer value = ByteBuffer.allocateDirect(ValueHeader.SIZE + 3);
                 ValueHeader.write(value, T + 20, txn.getId(), 0);
@@ -121,7 +118,7 @@ class MergeWriterTest {
                 }
             });
             assertThat(readToTheEnd.await(30, TimeUnit.SECONDS)).as("the merge compared the whole snapshot").isTrue();
-            lmdb.commit(txn);
+            app.lmdb().commit(txn);
         }
         MergeResult result = merge.get(30, TimeUnit.SECONDS);
 
@@ -136,7 +133,7 @@ class MergeWriterTest {
         // The first 3000 keys change (several chunks handed over), the 30,000 after them do not.
         int entries = 33_000;
         List<Kv> older = new ArrayList<>(data(entries, T).entries());
-        new SnapshotMerger(lmdb, false).merge(checked("old", older), 0);
+        new SnapshotMerger(app.lmdb(), false).merge(checked("old", older), 0);
         List<Kv> newer = new ArrayList<>(older);
         for (int i = 0; i < 3000; i++) {
             newer.set(i, Kv.of(String.format("key-%06d", i), "newer-" + i, T + 1));
@@ -148,7 +145,7 @@ class MergeWriterTest {
             SnapshotSource source = signallingTheEnd(SnapshotCheck.check(SnapshotSource.of("newer", snapshot(newer)), "main",
                     app.env().getMaxKeySize(), SnapshotCheck.NATIVE_RULES, spool), compared, release);
             // A lock duration far longer than the test: only having nothing to write ends the slice.
-            SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofHours(1));
+            SnapshotMerger merger = new SnapshotMerger(app.lmdb(), false, Map.of(), Duration.ofHours(1));
             CompletableFuture<MergeResult> merge = CompletableFuture.supplyAsync(() -> {
                 try {
                     return merger.merge(source, 0);
@@ -172,7 +169,7 @@ class MergeWriterTest {
     @Test
     void aSlicedMergeLetsLmdbReuseThePagesItFreed() throws IOException {
         int entries = 40_000;
-        SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofMillis(1));
+        SnapshotMerger merger = new SnapshotMerger(app.lmdb(), false, Map.of(), Duration.ofMillis(1));
         merger.merge(checked(entries, T), 0);
         long pagesBefore = app.env().info().lastPageNumber;
         for (int round = 1; round <= 3; round++) {

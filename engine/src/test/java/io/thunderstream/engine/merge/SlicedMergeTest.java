@@ -3,7 +3,6 @@ package io.thunderstream.engine.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.testing.NativeLmdb;
 import io.thunderstream.engine.testing.TestSnapshots;
@@ -34,12 +33,10 @@ class SlicedMergeTest {
     Path dir;
 
     private NativeLmdb app;
-    private LmdbEnvironment lmdb;
 
     @BeforeEach
     void open() {
         app = NativeLmdb.open(dir, "data");
-        lmdb = LmdbEnvironment.wrap("main", app.env());
     }
 
     @AfterEach
@@ -59,7 +56,7 @@ class SlicedMergeTest {
     void aSlicedMergeEndsWithTheSameDataAsOneTransaction() throws IOException {
         byte[] bytes = snapshot(data(ENTRIES, T));
         AtomicInteger opens = new AtomicInteger();
-        MergeResult sliced = new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(TestSnapshots.counting(bytes, opens), 0);
+        MergeResult sliced = new SnapshotMerger(app.lmdb(), false, Map.of(), TINY).merge(TestSnapshots.counting(bytes, opens), 0);
 
         assertThat(sliced.committedTxnIds()).hasSizeGreaterThan(10);
         assertThat(sliced.committedTxnIds()).isSorted().doesNotHaveDuplicates();
@@ -70,7 +67,7 @@ class SlicedMergeTest {
         assertThat(opens.get()).isEqualTo(2);
 
         try (NativeLmdb other = NativeLmdb.open(dir.resolve("one"), "data")) {
-            new SnapshotMerger(LmdbEnvironment.wrap("main", other.env()), false).merge(SnapshotSource.of("s", bytes), 0);
+            new SnapshotMerger(other.lmdb(), false).merge(SnapshotSource.of("s", bytes), 0);
             assertThat(app.contents()).isEqualTo(other.contents());
         }
     }
@@ -81,7 +78,7 @@ class SlicedMergeTest {
         AtomicInteger opens = new AtomicInteger();
         SnapshotSource checked = SnapshotCheck.check(TestSnapshots.counting(bytes, opens), "main", app.env().getMaxKeySize());
         assertThat(opens.get()).isEqualTo(1);
-        MergeResult result = new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(checked, 0);
+        MergeResult result = new SnapshotMerger(app.lmdb(), false, Map.of(), TINY).merge(checked, 0);
         assertThat(opens.get()).isEqualTo(2);
         assertThat(result.committedTxnIds()).hasSizeGreaterThan(10);
         assertThat(app.contents().get("data")).hasSize(ENTRIES);
@@ -90,7 +87,7 @@ class SlicedMergeTest {
     @Test
     void aSlicedMergeOfUnchangedDataWritesNothing() throws IOException {
         byte[] bytes = snapshot(data(ENTRIES, T));
-        SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), TINY);
+        SnapshotMerger merger = new SnapshotMerger(app.lmdb(), false, Map.of(), TINY);
         merger.merge(SnapshotSource.of("s", bytes), 0);
         long txn = app.lastTxnId();
         MergeResult again = merger.merge(SnapshotSource.of("s", bytes), 0);
@@ -104,7 +101,7 @@ class SlicedMergeTest {
         byte[] whole = snapshot(data(ENTRIES, T));
         byte[] truncated = Arrays.copyOf(whole, whole.length - 100);
         long txn = app.lastTxnId();
-        assertThatThrownBy(() -> new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(SnapshotSource.of("cut", truncated), 0))
+        assertThatThrownBy(() -> new SnapshotMerger(app.lmdb(), false, Map.of(), TINY).merge(SnapshotSource.of("cut", truncated), 0))
                 .isInstanceOf(SnapshotFormatException.class);
         assertThat(app.lastTxnId()).isEqualTo(txn);
         assertThat(app.contents().get("data")).isEmpty();
@@ -116,7 +113,7 @@ class SlicedMergeTest {
         kvs.add(new Kv(new byte[600], new byte[] {1}, T, 0)); // longer than LMDB's 511-byte keys, sorted last
         byte[] bytes = snapshot(new Dbi("data", 0, "", kvs));
         long txn = app.lastTxnId();
-        assertThatThrownBy(() -> new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(SnapshotSource.of("long-key", bytes), 0))
+        assertThatThrownBy(() -> new SnapshotMerger(app.lmdb(), false, Map.of(), TINY).merge(SnapshotSource.of("long-key", bytes), 0))
                 .isInstanceOf(MergeException.class).hasMessageContaining("key of 600 bytes");
         assertThat(app.lastTxnId()).isEqualTo(txn);
         assertThat(app.contents().get("data")).isEmpty();
@@ -128,7 +125,7 @@ class SlicedMergeTest {
         kvs.add(Kv.of("key-000000", "again", T + 1)); // the first key again, last
         byte[] bytes = snapshot(new Dbi("data", 0, "", kvs));
         long txn = app.lastTxnId();
-        assertThatThrownBy(() -> new SnapshotMerger(lmdb, false, Map.of(), TINY).merge(SnapshotSource.of("disorder", bytes), 0))
+        assertThatThrownBy(() -> new SnapshotMerger(app.lmdb(), false, Map.of(), TINY).merge(SnapshotSource.of("disorder", bytes), 0))
                 .isInstanceOf(MergeException.class).hasMessageContaining("entry #" + ENTRIES).hasMessageContaining("key order");
         assertThat(app.lastTxnId()).isEqualTo(txn);
         assertThat(app.contents().get("data")).isEmpty();
@@ -154,7 +151,7 @@ class SlicedMergeTest {
 
     @Test
     void applicationWritesBetweenSlicesAreLocalChanges() throws Exception {
-        SnapshotMerger merger = new SnapshotMerger(lmdb, false, Map.of(), TINY);
+        SnapshotMerger merger = new SnapshotMerger(app.lmdb(), false, Map.of(), TINY);
         var mergeStarted = new java.util.concurrent.CountDownLatch(1);
         SnapshotSource inner = SnapshotCheck.check(SnapshotSource.of("s", snapshot(data(ENTRIES, T))), "main",
                 app.env().getMaxKeySize());

@@ -3,7 +3,6 @@ package io.thunderstream.engine.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.testing.NativeLmdb;
@@ -32,14 +31,12 @@ class SnapshotMergerTest {
     java.nio.file.Path dir;
 
     private NativeLmdb app;
-    private LmdbEnvironment lmdb;
     private SnapshotMerger merger;
 
     @BeforeEach
     void open() {
         app = NativeLmdb.open(dir, "data");
-        lmdb = LmdbEnvironment.wrap("main", app.env());
-        merger = new SnapshotMerger(lmdb, false);
+        merger = new SnapshotMerger(app.lmdb(), false);
     }
 
     @AfterEach
@@ -110,8 +107,7 @@ class SnapshotMergerTest {
 
     @Test
     void formatOneEmptyValuesAreDeletes() throws IOException {
-        LmdbEnvironment main = LmdbEnvironment.wrap("main", app.env());
-        new SnapshotMerger(main, false).merge(SnapshotSource.of("v1-legacy", TestSnapshots.vector("v1-legacy")), 0);
+        new SnapshotMerger(app.lmdb(), false).merge(SnapshotSource.of("v1-legacy", TestSnapshots.vector("v1-legacy")), 0);
         assertThat(entry("kv", "gone").flags()).isEqualTo(ValueHeader.FLAG_DELETED);
         assertThat(app.get("kv", "here")).isEqualTo("value");
     }
@@ -131,8 +127,8 @@ class SnapshotMergerTest {
         merge(Dbi.of("_sync_evil", Kv.of("x", "y", T)), Dbi.of("data", Kv.of("a", "b", T)));
         assertThat(app.contents()).containsOnlyKeys("data");
         try (Txn<ByteBuffer> txn = app.env().txnRead()) {
-            assertThat(lmdb.dbiNames(txn)).doesNotContain("_sync_evil");
-            lmdb.commit(txn);
+            assertThat(app.lmdb().dbiNames(txn)).doesNotContain("_sync_evil");
+            app.lmdb().commit(txn);
         }
     }
 

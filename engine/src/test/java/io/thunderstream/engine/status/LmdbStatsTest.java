@@ -25,7 +25,7 @@ class LmdbStatsTest {
                 app.put("records", "r" + i, "value " + i, 1);
             }
             app.put("domains", "example.org", "zone", 1);
-            LmdbEnvironment lmdb = LmdbEnvironment.wrap("main", app.env());
+            LmdbEnvironment lmdb = app.lmdb();
 
             LmdbStats stats = LmdbStats.read(lmdb);
             assertThat(stats.name()).isEqualTo("main");

@@ -3,7 +3,6 @@ package io.thunderstream.engine.sweeper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thunderstream.engine.config.SweeperConfig;
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.sync.SyncListener;
 import io.thunderstream.engine.testing.NativeLmdb;
@@ -45,7 +44,7 @@ class SweeperTest {
             }
             // i % 3 == 0: old tombstone (swept); == 1: recent tombstone (kept); == 2: live (kept)
             List<SweepStats> reported = new ArrayList<>();
-            Sweeper sweeper = new Sweeper(LmdbEnvironment.wrap("main", app.env()), config(Duration.ZERO, Duration.ZERO), true,
+            Sweeper sweeper = new Sweeper(app.lmdb(), config(Duration.ZERO, Duration.ZERO), true,
                     new SyncListener() {
                         @Override
                         public void sweepDone(String db, SweepStats stats) {
@@ -80,7 +79,7 @@ class SweeperTest {
             for (int start = 0; start < n; start += 100_000) {
                 writeBatch(app.env(), "big", start, start + 100_000, i -> i % 2 == 0 ? NOW - 400 * DAY : NOW, i -> i % 2 == 0);
             }
-            Sweeper sweeper = new Sweeper(LmdbEnvironment.wrap("main", app.env()), config(lock, Duration.ofMillis(50)), true,
+            Sweeper sweeper = new Sweeper(app.lmdb(), config(lock, Duration.ofMillis(50)), true,
                     new SyncListener() { }, () -> NOW);
             AtomicBoolean sweeping = new AtomicBoolean(true);
             AtomicLong longestWaitNanos = new AtomicLong();

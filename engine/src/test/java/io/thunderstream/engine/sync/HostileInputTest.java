@@ -7,7 +7,6 @@ import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.engine.lmdb.DbiFlags;
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeaderException;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.SnapshotMerger;
@@ -55,7 +54,7 @@ class HostileInputTest {
     @BeforeEach
     void open() {
         app = NativeLmdb.open(dir.resolve("app"), "data");
-        merger = new SnapshotMerger(LmdbEnvironment.wrap("main", app.env()), false);
+        merger = new SnapshotMerger(app.lmdb(), false);
     }
 
     @AfterEach

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeaderException;
 import io.thunderstream.engine.testing.NativeLmdb;
 import java.nio.ByteBuffer;
@@ -39,7 +38,7 @@ class SnapshotSenderTest {
                 dbi.put(txn, ByteBuffer.allocateDirect(1).put((byte) 'x').flip(), ByteBuffer.allocateDirect(2).put(new byte[2]).flip());
                 txn.commit();
             }
-            SnapshotSender sender = new SnapshotSender(LmdbEnvironment.wrap("main", app.env()), bucket, "node-a", "host", Clock.SYSTEM);
+            SnapshotSender sender = new SnapshotSender(app.lmdb(), bucket, "node-a", "host", Clock.SYSTEM);
             for (int attempt = 0; attempt < 30; attempt++) {
                 assertThatThrownBy(sender::send).isInstanceOf(ValueHeaderException.class).hasMessageContaining("b-bad");
                 assertThat(bucket.list("")).as("attempt %d", attempt).isEmpty();

@@ -8,7 +8,6 @@ import io.thunderstream.api.StorageConfig;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.SnapshotMerger;
 import io.thunderstream.engine.merge.SnapshotSource;
-import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.testing.Await;
 import io.thunderstream.engine.testing.NativeLmdb;
 import io.thunderstream.engine.testing.NativeLmdb.Entry;
@@ -179,7 +178,7 @@ class SyncConvergenceTest {
     private boolean lastStoredHolds(SyncTestInstance i, int n) {
         String name = i.stored.get(i.stored.size() - 1);
         try (NativeLmdb probe = NativeLmdb.open(dir.resolve("probe-" + System.nanoTime()))) {
-            new SnapshotMerger(LmdbEnvironment.wrap("main", probe.env()), false)
+            new SnapshotMerger(probe.lmdb(), false)
                     .merge(SnapshotSource.of(name, bucket.readAllBytes(name)), 0);
             var records = probe.contents().get("records");
             return records != null && records.size() >= n;

@@ -1,5 +1,6 @@
 package io.thunderstream.engine.testing;
 
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,12 +27,14 @@ public final class NativeLmdb implements AutoCloseable {
 
     private final Path dir;
     private final Env<ByteBuffer> env;
+    private final LmdbEnvironment lmdb;
     private final Map<String, Dbi<ByteBuffer>> dbis = new java.util.concurrent.ConcurrentHashMap<>();
 
     private NativeLmdb(Path dir, String... dbiNames) {
         this.dir = dir;
         dir.toFile().mkdirs();
         this.env = Env.create().setMapSize(256L << 20).setMaxDbs(32).setMaxReaders(64).open(dir.toFile(), EnvFlags.MDB_NOTLS);
+        this.lmdb = LmdbEnvironment.wrap("main", env);
         for (String name : dbiNames) {
             dbis.put(name, env.openDbi(name, DbiFlags.MDB_CREATE));
         }
@@ -48,6 +51,11 @@ public final class NativeLmdb implements AutoCloseable {
 
     public Env<ByteBuffer> env() {
         return env;
+    }
+
+    /** The same environment as the engine sees it, named {@code main} as in the tests' configs. */
+    public LmdbEnvironment lmdb() {
+        return lmdb;
     }
 
     public Path dir() {
