@@ -16,6 +16,7 @@ import io.thunderstream.engine.merge.SnapshotSpool;
 import io.thunderstream.engine.sync.Syncer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +38,11 @@ import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
+import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
 /**
@@ -319,6 +322,11 @@ public final class Suite {
         row("4e. the process's CPU time in case 4's merge vs in case 3 run beside it (2 cores: the wall time is at least"
                 + " half of it)", s(median(spread.cpuSeconds)), s(median(spread.steadyCpuSeconds)),
                 ratio(median(spread.cpuSeconds), median(spread.steadyCpuSeconds)), "-", null);
+        double steadyCpu = median(spread.steadyCpuSeconds);
+        double lmdbCpu = median(lmdbWritesAlone(merged, data, 100, (int) median(spread.commitCounts)));
+        row("4f. case 3's CPU time plus LMDB's own for case 4's writes (bare lmdbjava putting the same entries again, each"
+                + " sought and rewritten, in as many commits) vs case 3's: the least CPU ratio those writes allow",
+                s(steadyCpu + lmdbCpu), s(steadyCpu), ratio(steadyCpu + lmdbCpu, steadyCpu), "-", null);
         notes.add(String.format(Locale.ROOT, "case 4: %,d entries written per run, in %s commits, %.0f MB written by the merge"
                 + " (%s commits, %.0f MB in runs of 100); the whole-snapshot check (run by the receiver on its download thread)"
                 + " took %s more; ratios of the runs %s (in runs of 100: %s)", spread.entriesWritten / runs, spread.commits(),
@@ -391,6 +399,69 @@ public final class Suite {
         }
         return new ChangedMerges(times, steadyTimes, cpuTimes, steadyCpuTimes, checks, steadyChecks, commitCounts, bytesWritten,
                 written);
+    }
+
+    /**
+     * LMDB's own share of case 4, without the merge: the entries it changes (every {@code every}-th
+     * of each DBI) put again by one thread, each sought from the root as the merge's writer seeks
+     * it and rewritten with its own bytes (so the data stays as it is), in {@code commits} write
+     * transactions as the merge's. The thread's CPU time per run, after one to warm up.
+     */
+    private List<Double> lmdbWritesAlone(Path merged, PdnsData data, int every, int commits) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        List<Double> cpuTimes = new ArrayList<>();
+        try (Env<ByteBuffer> env = openEnv(merged)) {
+            List<Dbi<ByteBuffer>> dbis = data.dbis().stream().map(source -> env.openDbi(source.name())).toList();
+            List<List<ByteBuffer>> keys = new ArrayList<>();
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                for (Dbi<ByteBuffer> dbi : dbis) {
+                    List<ByteBuffer> dbiKeys = new ArrayList<>();
+                    try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
+                        long i = 0;
+                        for (boolean more = cursor.first(); more; more = cursor.next(), i++) {
+                            if (i % every == 0) {
+                                dbiKeys.add(ByteBuffer.allocateDirect(cursor.key().remaining()).put(cursor.key()).flip());
+                            }
+                        }
+                    }
+                    keys.add(dbiKeys);
+                }
+            }
+            long perCommit = Math.max(1, keys.stream().mapToLong(List::size).sum() / Math.max(1, commits));
+            ByteBuffer value = ByteBuffer.allocateDirect(ValueHeader.SIZE + 256);
+            for (int r = -1; r < runs; r++) {
+                long cpu = threads.getCurrentThreadCpuTime();
+                long put = 0;
+                Txn<ByteBuffer> txn = env.txnWrite();
+                try {
+                    for (int d = 0; d < dbis.size(); d++) {
+                        Cursor<ByteBuffer> cursor = dbis.get(d).openCursor(txn);
+                        for (ByteBuffer key : keys.get(d)) {
+                            if (!cursor.get(key, GetOp.MDB_SET_KEY)) {
+                                throw new IllegalStateException("case 4f: a key of " + data.dbis().get(d).name() + " is gone");
+                            }
+                            value.clear().put(cursor.val()).flip();
+                            cursor.reserve(key, value.remaining()).put(value);
+                            if (++put % perCommit == 0) {
+                                cursor.close();
+                                txn.commit();
+                                txn.close();
+                                txn = env.txnWrite();
+                                cursor = dbis.get(d).openCursor(txn);
+                            }
+                        }
+                        cursor.close();
+                    }
+                    txn.commit();
+                } finally {
+                    txn.close();
+                }
+                if (r >= 0) {
+                    cpuTimes.add((threads.getCurrentThreadCpuTime() - cpu) / 1e9);
+                }
+            }
+        }
+        return cpuTimes;
     }
 
     /**
