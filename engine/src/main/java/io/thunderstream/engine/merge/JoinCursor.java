@@ -1,5 +1,6 @@
 package io.thunderstream.engine.merge;
 
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 import org.lmdbjava.Cursor;
@@ -11,15 +12,20 @@ import org.lmdbjava.Txn;
 /**
  * The local side of a merge join: a cursor over one DBI, asked for keys in LMDB order as a
  * snapshot lists them. In the steady state the next local key is the one asked for, found with
- * one step instead of a search from the root; anything else seeks.
+ * one step instead of a search from the root; anything else seeks. Keys asked out of order are
+ * found too, only slower: no answer relies on the order without comparing.
  */
-final class JoinCursor implements AutoCloseable {
+public final class JoinCursor implements AutoCloseable {
 
     private final Cursor<ByteBuffer> cursor;
+    private final int dbiFlags;
     private Position position = Position.UNKNOWN;
+    /** At {@link Position#PAST_END}: the last key asked for; no local key is bigger (one may be it, appended since). */
+    private ByteBuffer pastEndKey;
 
-    JoinCursor(Dbi<ByteBuffer> dbi, Txn<ByteBuffer> txn) {
+    public JoinCursor(Dbi<ByteBuffer> dbi, Txn<ByteBuffer> txn) {
         this.cursor = dbi.openCursor(txn);
+        this.dbiFlags = LmdbEnvironment.flags(txn, dbi);
     }
 
     /**
@@ -28,19 +34,28 @@ final class JoinCursor implements AutoCloseable {
      * @param key     the key as its holder has it, compared by content
      * @param lmdbKey the same key in a direct buffer, asked for only when a seek needs it
      */
-    ByteBuffer find(ByteBuffer key, Supplier<ByteBuffer> lmdbKey) {
-        if (position == Position.PAST_END) {
-            return null;
+    public ByteBuffer find(ByteBuffer key, Supplier<ByteBuffer> lmdbKey) {
+        if (position == Position.PAST_END && SnapshotMerger.compareKeys(pastEndKey, key, dbiFlags) < 0) {
+            return pastEnd(key);
         }
         if (position == Position.AT && cursor.next() && cursor.key().equals(key)) {
             return cursor.val();
         }
         if (!cursor.get(lmdbKey.get(), GetOp.MDB_SET_RANGE)) {
-            position = Position.PAST_END;
-            return null;
+            return pastEnd(key);
         }
         position = Position.AT;
         return cursor.key().equals(key) ? cursor.val() : null;
+    }
+
+    /** No local key is as big as {@code key}: neither is it as big as a bigger key asked next. */
+    private ByteBuffer pastEnd(ByteBuffer key) {
+        if (pastEndKey == null || pastEndKey.capacity() < key.remaining()) {
+            pastEndKey = ByteBuffer.allocateDirect(Math.max(key.remaining(), 64));
+        }
+        pastEndKey.clear().put(0, key, key.position(), key.remaining()).limit(key.remaining());
+        position = Position.PAST_END;
+        return null;
     }
 
     /**
@@ -68,7 +83,7 @@ final class JoinCursor implements AutoCloseable {
         UNKNOWN,
         /** On the key last asked for, or on the first local key after it. */
         AT,
-        /** Every local key is smaller than the key last asked for (and so than every key after it). */
+        /** No local key is bigger than the key last asked for ({@code pastEndKey}). */
         PAST_END
     }
 }

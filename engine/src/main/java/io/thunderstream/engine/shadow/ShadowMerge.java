@@ -4,6 +4,7 @@ import io.thunderstream.engine.config.DbiOptions;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.merge.JoinCursor;
 import io.thunderstream.engine.merge.LastWriterWins;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
@@ -56,6 +57,8 @@ final class ShadowMerge {
     private String dbiName;
     private Dbi<ByteBuffer> main;
     private Dbi<ByteBuffer> shadow;
+    /** The shadow walked beside the snapshot, in the current transaction; null until needed. */
+    private JoinCursor shadowCursor;
     private int mainFlags;
     private boolean skipDbi;
     private long read;
@@ -92,6 +95,7 @@ final class ShadowMerge {
                 (id, changed) -> mode.merged(changed ? id : 0, id));
                 SnapshotReader reader = current.reader()) {
             txns = t;
+            t.beforeEachTxnEnds(this::closeShadowCursor);
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
                     case META -> rules.database(reader);
@@ -125,6 +129,7 @@ final class ShadowMerge {
     }
 
     private void startDbi(SnapshotReader reader) throws IOException {
+        closeShadowCursor();
         dbiName = reader.dbiName();
         main = null;
         shadow = null;
@@ -288,8 +293,18 @@ final class ShadowMerge {
 
     /** Whether the remote entry replaces the shadow's value of {@link #key} in the current transaction. */
     private boolean remoteWins(long ts, ByteBuffer value, boolean deleted) {
-        return LastWriterWins.incomingWins(shadow.get(txn(), key), ts, value, deleted, deletedCutoffNanos,
+        if (shadowCursor == null) {
+            shadowCursor = new JoinCursor(shadow, txn());
+        }
+        return LastWriterWins.incomingWins(shadowCursor.find(key, () -> key), ts, value, deleted, deletedCutoffNanos,
                 ShadowMode.shadowName(dbiName), key);
+    }
+
+    private void closeShadowCursor() {
+        if (shadowCursor != null) {
+            shadowCursor.close();
+            shadowCursor = null;
+        }
     }
 
     private long flagsOnWire(String name) throws IOException {

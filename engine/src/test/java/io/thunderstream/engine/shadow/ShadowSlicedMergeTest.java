@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Txn;
 
@@ -184,6 +186,56 @@ class ShadowSlicedMergeTest {
         // Merges alone: no local change to copy afterwards.
         assertThat(slicedMode.syncToShadow()).isEqualTo(sliced.lastTxnId());
         assertThat(inSlices.follows(inSlices.committedTxnIds().get(0) - 1)).isTrue();
+    }
+
+    /**
+     * Local and remote keys interleaved, each side winning some: the merge walks the shadow beside
+     * the snapshot, stepping over local keys the snapshot lacks, inserting keys the shadow lacks,
+     * past the shadow's last key too, and ends as last writer wins says.
+     */
+    @ParameterizedTest(name = "merge_lock_duration {0}")
+    @ValueSource(strings = {"0s", TINY})
+    void interleavedLocalAndRemoteKeysEndAsLastWriterWinsSays(String lockDuration) throws Exception {
+        int n = 600;
+        PlainLmdb app = lmdb("a");
+        for (int i = 0; i < n; i++) {
+            if (i % 3 != 0) {
+                app.put("domains", key(i), "old-" + i);
+            }
+        }
+        ShadowMode mode = mode(app, lockDuration);
+        mode.start(); // found at startup: 1 ns
+        long copied = clock.get(); // local changes made now are copied with this time
+        for (int i = 0; i < n; i += 5) {
+            if (i % 3 != 0) {
+                app.put("domains", key(i), "local-" + i);
+            }
+        }
+        // Every even key, some newer and some older than the local changes; ten past the last local key.
+        List<Kv> remote = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n + 20; i++) {
+            boolean isLocal = i < n && i % 3 != 0;
+            long localTs = i % 5 == 0 ? copied : 1;
+            long remoteTs = i % 4 == 0 ? copied + 1 : copied - 1;
+            if (i % 2 == 0) {
+                remote.add(Kv.of(key(i), "remote-" + i, remoteTs));
+            }
+            if (i % 2 == 0 && (!isLocal || remoteTs > localTs)) {
+                expected.add(key(i) + "=remote-" + i);
+            } else if (isLocal) {
+                expected.add(key(i) + "=" + (i % 5 == 0 ? "local-" : "old-") + i);
+            }
+        }
+        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", remote));
+
+        MergeResult result = mode.merge(SnapshotSource.of("s", bytes), 0);
+
+        assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
+        assertThat(result.entriesRead()).isEqualTo(remote.size());
+        // Merging it again changes nothing.
+        assertThat(mode.merge(SnapshotSource.of("again", bytes), 0).entriesWritten()).isZero();
+        assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
     }
 
     @Test
