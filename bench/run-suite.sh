@@ -1,6 +1,6 @@
 #!/bin/bash
 # Thunderstream's benchmark suite (issue 9) with its baselines (mdb_dump/mdb_load, gzip) in the same run.
-# Usage: bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7,8] [--work DIR] [--out FILE]
+# Usage: bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7,8,9] [--work DIR] [--out FILE]
 # Build first: mvn -q -pl bench,distribution -am package -DskipTests
 # (case 5 runs the packaged distribution/target/thunderstream/bin/thunderstream with JAVA_OPTS=-Xmx64m).
 # Needs lmdb-utils and gzip (apt-get install -y lmdb-utils), pigz for case 8. About 15 minutes at scale 1.

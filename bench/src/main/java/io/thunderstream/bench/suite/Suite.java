@@ -5,6 +5,7 @@ import io.thunderstream.bench.CodecData;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.backend.s3.S3ProxyServer;
+import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
@@ -13,6 +14,7 @@ import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotMerger;
 import io.thunderstream.engine.merge.SnapshotSource;
 import io.thunderstream.engine.merge.SnapshotSpool;
+import io.thunderstream.engine.shadow.ShadowMode;
 import io.thunderstream.engine.sync.Syncer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -46,12 +48,13 @@ import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
 /**
- * Thunderstream's benchmark suite (issue 9): seven cases, and issue 3's codec speed as case 8, on generated PowerDNS-like data, each
+ * Thunderstream's benchmark suite (issue 9): seven cases, issue 3's codec speed as case 8 and shadow mode's steady state as
+ * case 9, on generated PowerDNS-like data, each
  * run several times, medians reported, with the C LMDB tools, gzip and pigz measured as
  * baselines in the same run. Prints a markdown table. Not a test: nothing here fails on speed.
  *
  * <pre>
- * bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7,8] [--work DIR] [--out FILE]
+ * bench/run-suite.sh [--scale 1.0] [--runs 3] [--cases 1,2,3,4,5,6,7,8,9] [--work DIR] [--out FILE]
  * </pre>
  */
 public final class Suite {
@@ -74,7 +77,7 @@ public final class Suite {
     private Suite(Map<String, String> args) throws IOException {
         scale = Double.parseDouble(args.getOrDefault("scale", "1.0"));
         runs = Integer.parseInt(args.getOrDefault("runs", "3"));
-        cases = Stream.of(args.getOrDefault("cases", "1,2,3,4,5,6,7,8").split(",")).map(Integer::parseInt).toList();
+        cases = Stream.of(args.getOrDefault("cases", "1,2,3,4,5,6,7,8,9").split(",")).map(Integer::parseInt).toList();
         temporaryWork = !args.containsKey("work");
         work = temporaryWork ? Files.createTempDirectory("thunderstream-bench") : Path.of(args.get("work"));
         launcher = args.containsKey("thunderstream") ? Path.of(args.get("thunderstream")) : null;
@@ -137,7 +140,7 @@ public final class Suite {
             caseMergeIntoEmpty(snapshot, dump, merged, data.entries());
         }
         double steadySeconds = 0;
-        if (cases.contains(3) || cases.contains(4)) {
+        if (cases.contains(3) || cases.contains(4) || cases.contains(9)) {
             steadySeconds = caseSteadyState(snapshot, merged, data.entries());
         }
         if (cases.contains(4)) {
@@ -154,6 +157,9 @@ public final class Suite {
         }
         if (cases.contains(8)) {
             caseCodec();
+        }
+        if (cases.contains(9)) { // last: an instance runs one mode, and the native cases' JIT profile stays theirs
+            caseShadowSteadyState(snapshot, data.entries(), steadySeconds);
         }
         String table = table();
         System.out.println();
@@ -840,6 +846,47 @@ public final class Suite {
             }
         }
         return entries;
+    }
+
+    // ---- case 9: steady state in shadow mode ----
+
+    /**
+     * Case 3 in shadow mode (PowerDNS 4.7: {@code schema_tracks_changes: false}): the snapshot merged
+     * into an empty LMDB, which fills the application DBIs and their shadows, then merged again.
+     */
+    private void caseShadowSteadyState(Path snapshot, long entries, double nativeSeconds) throws Exception {
+        List<Double> times = new ArrayList<>();
+        long written = 0;
+        Path lmdb = fresh(work.resolve("shadow"));
+        try (Env<ByteBuffer> env = openEnv(lmdb)) {
+            LmdbConfig config = ThunderstreamConfig.parse("""
+                    lmdbs:
+                      %s:
+                        path: %s
+                        schema_tracks_changes: false
+                    %s
+                    """.formatted(DB, lmdb, storage("fs", Map.of("root_path", work.resolve("bucket-9")))), Map.of())
+                    .lmdbs().get(DB);
+            ShadowMode mode = new ShadowMode(LmdbEnvironment.wrap(DB, env), config, () -> System.currentTimeMillis() * 1_000_000L);
+            mode.start();
+            try (SnapshotSpool spool = spool()) {
+                SnapshotSource checked = mode.check(SnapshotSource.of(snapshot.getFileName().toString(), snapshot), spool);
+                mode.merge(checked, 0); // fills the LMDB
+                mode.merge(checked, 0); // warms the JIT up
+                for (int r = 0; r < runs; r++) {
+                    MergeResult[] result = new MergeResult[1];
+                    times.add(seconds(() -> result[0] = mode.merge(checked, 0)));
+                    written += result[0].entriesWritten();
+                }
+            }
+        }
+        if (written != 0) {
+            throw new IllegalStateException("case 9: steady-state merges in shadow mode wrote " + written + " entries");
+        }
+        double merge = median(times);
+        row("9. steady-state merge in shadow mode (PowerDNS 4.7: the shadow DBIs compared, on one thread) vs case 3",
+                String.format(Locale.ROOT, "%s = %.2f M entries/s", s(merge), entries / merge / 1e6), s(nativeSeconds),
+                ratio(merge, nativeSeconds), "-", null);
     }
 
     // ---- helpers ----
