@@ -142,7 +142,6 @@ public final class SnapshotMerger {
             this.source = source;
             this.deletedCutoffNanos = deletedCutoffNanos;
             this.rules = new SnapshotCheck(lmdb.name(), source.name(), key.capacity());
-            this.flagsOnWire = source.checkedDbiFlags().orElse(null);
             this.localDbis = new HashMap<>();
         }
 
@@ -382,22 +381,9 @@ public final class SnapshotMerger {
 
         private long flagsOnWire(String name) throws IOException {
             if (flagsOnWire == null) {
-                flagsOnWire = scanDbiFlags();
+                flagsOnWire = source.dbiFlags();
             }
             return flagsOnWire.getOrDefault(name, 0L);
-        }
-
-        /** A first pass over the snapshot for the DBI flags, which the wire may carry after the entries. */
-        private Map<String, Long> scanDbiFlags() throws IOException {
-            Map<String, Long> flags = new HashMap<>();
-            try (SnapshotReader reader = source.reader()) {
-                for (Event e; (e = reader.next()) != Event.END; ) {
-                    if (e == Event.DBI_END) {
-                        flags.put(reader.dbiName(), reader.dbiFlags());
-                    }
-                }
-            }
-            return flags;
         }
 
         private void abortTxn() {

@@ -3,6 +3,7 @@ package io.thunderstream.engine.merge;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,6 +39,26 @@ public interface SnapshotSource {
      */
     default Optional<Map<String, Long>> checkedDbiFlags() {
         return Optional.empty();
+    }
+
+    /**
+     * The final flags of every DBI: the checked ones, or else read in a pass over the whole
+     * snapshot, since the wire may carry a DBI's flags after its entries.
+     */
+    default Map<String, Long> dbiFlags() throws IOException {
+        Optional<Map<String, Long>> checked = checkedDbiFlags();
+        if (checked.isPresent()) {
+            return checked.get();
+        }
+        Map<String, Long> flags = new HashMap<>();
+        try (SnapshotReader reader = reader()) {
+            for (SnapshotReader.Event e; (e = reader.next()) != SnapshotReader.Event.END; ) {
+                if (e == SnapshotReader.Event.DBI_END) {
+                    flags.put(reader.dbiName(), reader.dbiFlags());
+                }
+            }
+        }
+        return flags;
     }
 
     /** Where the merge can be cut in two halves compared side by side; only for a checked snapshot with a large DBI. */

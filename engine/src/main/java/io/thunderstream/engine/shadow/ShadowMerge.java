@@ -15,7 +15,6 @@ import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.lmdbjava.Dbi;
@@ -85,7 +84,7 @@ final class ShadowMerge {
     private MergeResult attempt(SnapshotSource checkedOrNot) throws IOException {
         current = checkedOrNot;
         rules = new SnapshotCheck(lmdb.name(), current.name(), key.capacity(), new ShadowRules(mode.config(), lmdb.name()));
-        flagsOnWire = current.checkedDbiFlags().orElse(null);
+        flagsOnWire = null;
         localDbisChecked = false;
         read = 0;
         written = 0;
@@ -309,14 +308,7 @@ final class ShadowMerge {
 
     private long flagsOnWire(String name) throws IOException {
         if (flagsOnWire == null) {
-            flagsOnWire = new HashMap<>();
-            try (SnapshotReader reader = current.reader()) {
-                for (Event e; (e = reader.next()) != Event.END; ) {
-                    if (e == Event.DBI_END) {
-                        flagsOnWire.put(reader.dbiName(), reader.dbiFlags());
-                    }
-                }
-            }
+            flagsOnWire = current.dbiFlags();
         }
         return flagsOnWire.getOrDefault(name, 0L);
     }
