@@ -252,7 +252,9 @@ final class ShadowMerge {
             return;
         }
         txns.nextEntry();
-        rules.entry(reader);
+        if (current.checkedDbiFlags().isEmpty()) { // a checked snapshot passed these rules whole
+            rules.entry(reader);
+        }
         key.clear();
         key.put(reader.key()).flip();
         ByteBuffer value = reader.value();
