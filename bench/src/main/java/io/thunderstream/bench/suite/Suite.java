@@ -38,6 +38,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.lmdbjava.Cursor;
@@ -325,10 +326,10 @@ public final class Suite {
             row(String.format(Locale.ROOT, "4d. case 4's merge vs the disk alone writing as many pages (%,d, one in five of a"
                     + " file, one `pwrite` each) and syncing them", pages), s(merge), s(disk), ratio(merge, disk), "-", null);
         }
-        row("4e. the process's CPU time in case 4's merge vs in case 3 run beside it (2 cores: the wall time is at least"
-                + " half of it)", s(median(spread.cpuSeconds)), s(median(spread.steadyCpuSeconds)),
-                ratio(median(spread.cpuSeconds), median(spread.steadyCpuSeconds)), "-", null);
+        double cpu = median(spread.cpuSeconds);
         double steadyCpu = median(spread.steadyCpuSeconds);
+        row("4e. the process's CPU time in case 4's merge vs in case 3 run beside it (2 cores: the wall time is at least"
+                + " half of it)", s(cpu), s(steadyCpu), ratio(cpu, steadyCpu), "-", null);
         double lmdbCpu = median(lmdbWritesAlone(merged, data, 100, (int) median(spread.commitCounts)));
         row("4f. case 3's CPU time plus LMDB's own for case 4's writes (bare lmdbjava putting the same entries again, each"
                 + " sought and rewritten, in as many commits) vs case 3's: the least CPU ratio those writes allow",
@@ -348,63 +349,61 @@ public final class Suite {
             List<Double> steadyCpuSeconds, List<Double> checks, List<Double> steadyChecks, List<Double> commitCounts,
             List<Double> bytesWritten, long entriesWritten) {
 
+        static ChangedMerges of(List<TimedMerge> changed, List<TimedMerge> steady) {
+            return new ChangedMerges(each(changed, TimedMerge::seconds), each(steady, TimedMerge::seconds),
+                    each(changed, TimedMerge::cpuSeconds), each(steady, TimedMerge::cpuSeconds),
+                    each(changed, TimedMerge::checkSeconds), each(steady, TimedMerge::checkSeconds),
+                    each(changed, m -> m.result().committedTxnIds().size()), each(changed, TimedMerge::bytesWritten),
+                    changed.stream().mapToLong(m -> m.result().entriesWritten()).sum());
+        }
+
         /** The median number of write transactions a merge committed. */
         String commits() {
             return String.format(Locale.ROOT, "%.0f", median(commitCounts));
         }
     }
 
+    /** A download checked, then merged: the seconds of each; the process's CPU time and bytes written during the merge. */
+    private record TimedMerge(double checkSeconds, double seconds, double cpuSeconds, double bytesWritten, MergeResult result) {
+    }
+
     private ChangedMerges mergeChanged(Path merged, LongFunction<PdnsData> changedAt) throws Exception {
-        List<Double> times = new ArrayList<>();
-        List<Double> steadyTimes = new ArrayList<>();
-        List<Double> cpuTimes = new ArrayList<>();
-        List<Double> steadyCpuTimes = new ArrayList<>();
-        List<Double> checks = new ArrayList<>();
-        List<Double> steadyChecks = new ArrayList<>();
-        List<Double> commitCounts = new ArrayList<>();
-        List<Double> bytesWritten = new ArrayList<>();
-        long written = 0;
+        List<TimedMerge> changed = new ArrayList<>();
+        List<TimedMerge> steady = new ArrayList<>();
         try (Env<ByteBuffer> env = openEnv(merged)) {
             SnapshotMerger merger = new SnapshotMerger(LmdbEnvironment.wrap(DB, env), false, Map.of(), Duration.ofMillis(50));
-            Path changed = work.resolve("changed-1pct.pb.gz");
+            Path snapshot = work.resolve("changed-1pct.pb.gz");
             for (int r = -1; r < runs; r++) { // run -1 warms the writer's code up, as a long-running syncer is
                 // Newer than anything the LMDB holds, also on a rerun with the same work dir.
-                changedAt.apply(System.currentTimeMillis() * 1_000_000L).writeSnapshot(changed, DB);
-                try (SnapshotSpool spool = spool()) {
-                    SnapshotSource[] checked = new SnapshotSource[1];
-                    checks.add(seconds(() -> checked[0] = check(changed, env, spool)));
-                    MergeResult[] result = new MergeResult[1];
-                    long io = processWriteBytes();
-                    long cpu = processCpuNanos();
-                    times.add(seconds(() -> result[0] = merger.merge(checked[0], 0)));
-                    cpuTimes.add((processCpuNanos() - cpu) / 1e9);
-                    bytesWritten.add((double) (processWriteBytes() - io));
-                    commitCounts.add((double) result[0].committedTxnIds().size());
-                    written += result[0].entriesWritten();
-                }
+                changedAt.apply(System.currentTimeMillis() * 1_000_000L).writeSnapshot(snapshot, DB);
+                TimedMerge merge = checkAndMerge(snapshot, env, merger);
                 // Case 3 beside it: the same download checked again (as each case 3 run is, so both
                 // merges follow a check) and merged again, now equal to the data.
-                try (SnapshotSpool spool = spool()) {
-                    SnapshotSource[] checked = new SnapshotSource[1];
-                    steadyChecks.add(seconds(() -> checked[0] = check(changed, env, spool)));
-                    MergeResult[] result = new MergeResult[1];
-                    long cpu = processCpuNanos();
-                    steadyTimes.add(seconds(() -> result[0] = merger.merge(checked[0], 0)));
-                    steadyCpuTimes.add((processCpuNanos() - cpu) / 1e9);
-                    if (result[0].entriesWritten() != 0) {
-                        throw new IllegalStateException("case 4: merging the same snapshot again wrote "
-                                + result[0].entriesWritten() + " entries");
-                    }
+                TimedMerge again = checkAndMerge(snapshot, env, merger);
+                if (again.result().entriesWritten() != 0) {
+                    throw new IllegalStateException("case 4: merging the same snapshot again wrote "
+                            + again.result().entriesWritten() + " entries");
                 }
-                if (r == -1) {
-                    Stream.of(times, steadyTimes, cpuTimes, steadyCpuTimes, checks, steadyChecks, commitCounts, bytesWritten)
-                            .forEach(List::clear);
-                    written = 0;
+                if (r >= 0) {
+                    changed.add(merge);
+                    steady.add(again);
                 }
             }
         }
-        return new ChangedMerges(times, steadyTimes, cpuTimes, steadyCpuTimes, checks, steadyChecks, commitCounts, bytesWritten,
-                written);
+        return ChangedMerges.of(changed, steady);
+    }
+
+    private TimedMerge checkAndMerge(Path snapshot, Env<ByteBuffer> env, SnapshotMerger merger) throws Exception {
+        try (SnapshotSpool spool = spool()) {
+            SnapshotSource[] checked = new SnapshotSource[1];
+            double check = seconds(() -> checked[0] = check(snapshot, env, spool));
+            MergeResult[] result = new MergeResult[1];
+            long io = processWriteBytes();
+            long cpu = processCpuNanos();
+            double merge = seconds(() -> result[0] = merger.merge(checked[0], 0));
+            double cpuSeconds = (processCpuNanos() - cpu) / 1e9;
+            return new TimedMerge(check, merge, cpuSeconds, processWriteBytes() - io, result[0]);
+        }
     }
 
     /**
@@ -998,6 +997,11 @@ public final class Suite {
     /** Each run's figure over its steady-state one: the machine's drift between runs cancels out. */
     private static List<Double> ratios(List<Double> changed, List<Double> steady) {
         return IntStream.range(0, changed.size()).mapToObj(r -> changed.get(r) / steady.get(r)).toList();
+    }
+
+    /** One figure of each merge, in order. */
+    private static List<Double> each(List<TimedMerge> merges, ToDoubleFunction<TimedMerge> figure) {
+        return merges.stream().map(m -> figure.applyAsDouble(m)).toList();
     }
 
     /** Each run's two figures added up. */
