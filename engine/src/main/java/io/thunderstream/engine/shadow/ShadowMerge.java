@@ -52,6 +52,8 @@ final class ShadowMerge {
     private SnapshotCheck rules;
     private MergeTransactions txns;
     private Map<String, Long> flagsOnWire;
+    /** Unchecked: each entry meets the snapshot rules as it is merged (a checked one met them whole). */
+    private boolean checkEntries;
     private boolean localDbisChecked;
     private String dbiName;
     private Dbi<ByteBuffer> main;
@@ -85,6 +87,7 @@ final class ShadowMerge {
         current = checkedOrNot;
         rules = new SnapshotCheck(lmdb.name(), current.name(), key.capacity(), new ShadowRules(mode.config(), lmdb.name()));
         flagsOnWire = null;
+        checkEntries = current.checkedDbiFlags().isEmpty();
         localDbisChecked = false;
         read = 0;
         written = 0;
@@ -252,7 +255,7 @@ final class ShadowMerge {
             return;
         }
         txns.nextEntry();
-        if (current.checkedDbiFlags().isEmpty()) { // a checked snapshot passed these rules whole
+        if (checkEntries) {
             rules.entry(reader);
         }
         key.clear();
