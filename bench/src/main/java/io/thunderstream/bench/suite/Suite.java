@@ -883,7 +883,7 @@ public final class Suite {
             throw new IllegalStateException("case 9: steady-state merges in shadow mode wrote " + written + " entries");
         }
         double merge = median(times);
-        row("9. steady-state merge in shadow mode (PowerDNS 4.7: the shadow DBIs compared, on one thread) vs case 3",
+        row("9. steady-state merge in shadow mode (PowerDNS 4.7: the shadow DBIs compared, the upper half searched beside) vs case 3",
                 String.format(Locale.ROOT, "%s = %.2f M entries/s", s(merge), entries / merge / 1e6), s(nativeSeconds),
                 ratio(merge, nativeSeconds), "-", null);
     }

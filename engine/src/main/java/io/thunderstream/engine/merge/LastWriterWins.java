@@ -1,6 +1,7 @@
 package io.thunderstream.engine.merge;
 
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.snapshot.SnapshotReader;
 import java.nio.ByteBuffer;
 
 /**
@@ -35,6 +36,12 @@ public final class LastWriterWins {
         ByteBuffer storedValue = stored.duplicate();
         storedValue.position(storedValue.position() + headerLength);
         return compareUnsigned(deleted ? EMPTY : value, storedValue) > 0;
+    }
+
+    /** Whether the reader's current entry is a deletion: flagged so, or an empty value in formatVersion 1. */
+    public static boolean deleted(SnapshotReader reader) {
+        return (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
+                || (reader.formatVersion() == 1 && reader.value().remaining() == 0);
     }
 
     /** Unsigned lexicographic order of the bytes from position to limit. */

@@ -3,7 +3,6 @@ package io.thunderstream.engine.merge;
 import io.thunderstream.engine.config.DbiOptions;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
-import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
@@ -274,8 +273,7 @@ public final class SnapshotMerger {
             }
             ByteBuffer value = reader.value();
             long ts = reader.timestampNano();
-            boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
-                    || (reader.formatVersion() == 1 && value.remaining() == 0);
+            boolean deleted = LastWriterWins.deleted(reader);
             if (!LastWriterWins.incomingWins(local(), ts, value, deleted, deletedCutoffNanos, dbiName, entryKey)) {
                 return;
             }

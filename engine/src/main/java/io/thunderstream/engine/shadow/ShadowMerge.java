@@ -11,6 +11,8 @@ import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.MergeTransactions;
 import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
+import io.thunderstream.engine.merge.SplitPoint;
+import io.thunderstream.engine.merge.UpperHalfScan;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import java.io.IOException;
@@ -37,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * the time of the copy, before any remote entry is weighed against it. A merge in several
  * transactions has the whole snapshot checked first ({@link ShadowRules}) and the DBIs' flags
  * compared with the local ones, so a snapshot that would be refused applies nothing.
+ *
+ * <p>The upper half of a checked snapshot's largest DBI is compared beside the rest, on a second
+ * thread ({@link UpperHalfScan}): this merge then goes on from the first entry there that wins.
  */
 final class ShadowMerge {
 
@@ -62,6 +67,10 @@ final class ShadowMerge {
     private JoinCursor shadowCursor;
     private int mainFlags;
     private boolean skipDbi;
+    /** The upper half of the split DBI, compared beside the rest; null when there is none. */
+    private UpperHalfScan upperHalf;
+    private SplitPoint split;
+    private boolean inSplitDbi;
     private long read;
     private long written;
 
@@ -89,14 +98,17 @@ final class ShadowMerge {
         flagsOnWire = null;
         checkEntries = current.checkedDbiFlags().isEmpty();
         localDbisChecked = false;
+        split = current.splitPoint().filter(s -> current.decompressed()).orElse(null);
         read = 0;
         written = 0;
         long lockNanos = mode.config().mergeLockDuration().toNanos();
         // After each write transaction main and shadows agree: the next copy starts from there.
         try (MergeTransactions t = new MergeTransactions(lmdb, lockNanos, current,
                 (id, changed) -> mode.merged(changed ? id : 0, id));
-                SnapshotReader reader = current.reader()) {
+                SnapshotReader reader = current.reader();
+                UpperHalfScan scan = startUpperHalf()) {
             txns = t;
+            upperHalf = scan;
             t.beforeEachTxnEnds(this::closeShadowCursor);
             for (Event e; (e = reader.next()) != Event.END; ) {
                 switch (e) {
@@ -110,6 +122,19 @@ final class ShadowMerge {
             t.finish();
             return new MergeResult(reader.meta(), read, written, t.committedTxnIds());
         }
+    }
+
+    /** Starts comparing the split DBI's upper half, when the snapshot has one and its shadow is here. */
+    private UpperHalfScan startUpperHalf() {
+        if (split == null) {
+            return null;
+        }
+        String shadowName = ShadowMode.shadowName(split.dbiName());
+        Txn<ByteBuffer> txn = lmdb.env().txnRead();
+        Dbi<ByteBuffer> splitShadow = lmdb.dbi(txn, shadowName);
+        lmdb.commit(txn); // read-only: the handle opened in it stays usable on the scan's thread
+        return splitShadow == null ? null
+                : new UpperHalfScan(lmdb, current, split, splitShadow, shadowName, deletedCutoffNanos);
     }
 
     private Txn<ByteBuffer> txn() {
@@ -136,6 +161,7 @@ final class ShadowMerge {
         main = null;
         shadow = null;
         skipDbi = LmdbEnvironment.isPrivate(dbiName);
+        inSplitDbi = upperHalf != null && split.dbiName().equals(dbiName);
         if (skipDbi) {
             log.warn("lmdb {}: snapshot {} holds the private DBI {}; skipped", lmdb.name(), current.name(), dbiName);
             return;
@@ -249,12 +275,18 @@ final class ShadowMerge {
         }
     }
 
-    private void mergeEntry(SnapshotReader reader) {
+    private void mergeEntry(SnapshotReader reader) throws IOException {
         read++;
         if (skipDbi) {
             return;
         }
         txns.nextEntry();
+        if (inSplitDbi && reader.entryIndex() == split.at().entryIndex()) {
+            inSplitDbi = false;
+            if (skipToUpperHalfWinner(reader)) {
+                return;
+            }
+        }
         if (checkEntries) {
             rules.entry(reader);
         }
@@ -262,8 +294,7 @@ final class ShadowMerge {
         key.put(reader.key()).flip();
         ByteBuffer value = reader.value();
         long ts = reader.timestampNano();
-        boolean deleted = (reader.entryFlags() & ValueHeader.FLAG_DELETED) != 0
-                || (reader.formatVersion() == 1 && value.remaining() == 0);
+        boolean deleted = LastWriterWins.deleted(reader);
         if (!remoteWins(ts, value, deleted)) {
             return;
         }
@@ -293,6 +324,21 @@ final class ShadowMerge {
         }
         written++;
         txns.changed();
+    }
+
+    /**
+     * At the upper half's first entry: skips to where its scan found the first entry that wins (or
+     * to its last entry), since the entries before it were compared there. Returns true when the
+     * entry at hand is one of those.
+     */
+    private boolean skipToUpperHalfWinner(SnapshotReader reader) throws IOException {
+        SnapshotReader.EntryPosition goOnFrom = upperHalf.goOnFrom();
+        if (goOnFrom == null || goOnFrom.entryIndex() == reader.entryIndex()) {
+            return false;
+        }
+        read += goOnFrom.entryIndex() - reader.entryIndex() - 1;
+        reader.skipTo(goOnFrom);
+        return true;
     }
 
     /** Whether the remote entry replaces the shadow's value of {@link #key} in the current transaction. */

@@ -391,6 +391,26 @@ public final class SnapshotReader implements Closeable {
     }
 
     /**
+     * Skips to an entry of the current DBI after the current one: the next {@link #next()} returns
+     * it, the entries between are not read. Only for a snapshot checked whole, whose positions are
+     * known good.
+     */
+    public void skipTo(EntryPosition at) throws IOException {
+        if (!inDbi || entryPending || !at.dbiName().equals(dbiName) || at.entryIndex() <= entryIndex) {
+            throw new IllegalStateException("not at an entry of DBI " + at.dbiName() + " before #" + at.entryIndex());
+        }
+        if (at.offset() <= bufStart + lim) {
+            pos = (int) (at.offset() - bufStart);
+        } else {
+            skip(in, at.offset() - (bufStart + lim), "entry #" + at.entryIndex() + " of DBI " + dbiName);
+            bufStart = at.offset();
+            pos = 0;
+            lim = 0;
+        }
+        entryIndex = at.entryIndex() - 1;
+    }
+
+    /**
      * Skips what is left of the current DBI unread, to its {@link Event#DBI_END}, for a consumer
      * of a snapshot that was checked whole before: fields after the skipped entries (flags,
      * transform in field-number order) are not read either.

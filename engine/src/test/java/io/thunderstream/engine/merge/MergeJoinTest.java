@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
-import io.thunderstream.engine.snapshot.SnapshotReader;
-import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
-import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import io.thunderstream.engine.testing.NativeLmdb;
 import io.thunderstream.engine.testing.NativeLmdb.Entry;
 import io.thunderstream.engine.testing.TestSnapshots;
@@ -99,7 +96,7 @@ class MergeJoinTest {
                         default -> remote.size() - 1;
                     };
                     source = SnapshotSource.checked(checked, null, checked.checkedDbiFlags().orElseThrow(),
-                            new SplitPoint(entryPosition(checked, at)));
+                            new SplitPoint(TestSnapshots.entryPosition(checked, "data", at)));
                 }
                 result = new SnapshotMerger(lmdb, false, Map.of(), Duration.ofNanos(lockNanos)).merge(source, 0);
             }
@@ -118,17 +115,6 @@ class MergeJoinTest {
             assertThat(result.entriesWritten()).isEqualTo(remoteWins);
             assertThat(result.entriesRead()).isEqualTo(remote.size());
         }
-    }
-
-    private static EntryPosition entryPosition(SnapshotSource source, long index) throws IOException {
-        try (SnapshotReader reader = source.reader()) {
-            for (Event e; (e = reader.next()) != Event.END; ) {
-                if (e == Event.ENTRY && reader.entryIndex() == index) {
-                    return reader.entryPosition();
-                }
-            }
-        }
-        throw new IllegalArgumentException("no entry #" + index);
     }
 
     private static byte[] snapshot(long flags, Map<Long, Side> entries, boolean integerKeys) {

@@ -1,6 +1,7 @@
 package io.thunderstream.engine.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
@@ -113,5 +114,62 @@ class SplitPointTest {
         List<String> both = new ArrayList<>(lower);
         both.addAll(lower.size() - 2, upper); // c's two entries come after b's
         assertThat(both).isEqualTo(everything);
+    }
+
+    @Test
+    void aReaderSkipsToALaterEntryInItsBufferOrBeyondItAndReadsTheDbisFieldsAfterTheEntries() throws IOException {
+        // 20,000 entries of about 40 bytes: more than the reader's 256 KiB buffer.
+        Dbi numbered = dbi("b", 20_000);
+        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("b", 16, "some-transform", numbered.entries()),
+                dbi("c", 2));
+        List<EntryPosition> positions = new ArrayList<>();
+        try (SnapshotReader reader = new SnapshotReader(protobuf(bytes))) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY && reader.dbiName().equals("b")) {
+                    positions.add(reader.entryPosition());
+                }
+            }
+        }
+
+        List<String> read = new ArrayList<>();
+        try (SnapshotReader reader = new SnapshotReader(protobuf(bytes))) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY) {
+                    read.add(reader.dbiName() + "/" + key(reader) + "#" + reader.entryIndex());
+                    if (reader.dbiName().equals("b") && reader.entryIndex() == 10) {
+                        reader.skipTo(positions.get(12)); // in the buffer
+                    } else if (reader.dbiName().equals("b") && reader.entryIndex() == 12) {
+                        reader.skipTo(positions.get(19_998)); // beyond it
+                    }
+                } else if (e == Event.DBI_END && reader.dbiName().equals("b")) {
+                    assertThat(reader.dbiFlags()).isEqualTo(16);
+                    assertThat(reader.dbiTransform()).isEqualTo("some-transform");
+                }
+            }
+        }
+        assertThat(read).hasSize(11 + 1 + 2 + 2).containsSubsequence("b/key-000010#10", "b/key-000012#12",
+                "b/key-019998#19998", "b/key-019999#19999", "c/key-000000#0", "c/key-000001#1");
+    }
+
+    @Test
+    void aReaderDoesNotSkipBackOrToAnotherDbi() throws IOException {
+        byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("a", 3), dbi("b", 3));
+        EntryPosition first = null;
+        int refused = 0;
+        try (SnapshotReader reader = new SnapshotReader(protobuf(bytes))) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e != Event.ENTRY) {
+                    continue;
+                }
+                if (first == null) {
+                    first = reader.entryPosition();
+                } else if (reader.entryIndex() == 1) { // a's second entry, then b's
+                    EntryPosition back = first;
+                    assertThatThrownBy(() -> reader.skipTo(back)).isInstanceOf(IllegalStateException.class);
+                    refused++;
+                }
+            }
+        }
+        assertThat(refused).isEqualTo(2);
     }
 }

@@ -11,6 +11,7 @@ import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
 import io.thunderstream.engine.merge.SnapshotSpool;
+import io.thunderstream.engine.merge.SplitPoint;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.testing.PlainLmdb;
 import io.thunderstream.engine.testing.TestSnapshots;
@@ -24,6 +25,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,10 +34,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Txn;
@@ -236,6 +241,99 @@ class ShadowSlicedMergeTest {
         // Merging it again changes nothing.
         assertThat(mode.merge(SnapshotSource.of("again", bytes), 0).entriesWritten()).isZero();
         assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
+    }
+
+    /**
+     * The upper half of the split DBI is compared on a second thread, and the merge goes on from
+     * the first entry there that wins: wherever the newer entries lie (nowhere, in the lower half,
+     * at the upper half's first or second entry, its last, all of it), the merge ends as last
+     * writer wins says and counts every entry read.
+     */
+    @ParameterizedTest(name = "newer: {0}, merge_lock_duration {1}")
+    @CsvSource({"none, 1ns", "none, 0s", "lower, 1ns", "first, 1ns", "second, 0s", "last, 1ns", "last, 0s",
+        "lower second, 1ns", "upper, 1ns", "upper, 0s"})
+    void theUpperHalfIsComparedBesideTheRestAndTheMergeGoesOnFromItsFirstWinner(String newer, String lockDuration)
+            throws Exception {
+        int n = 400;
+        int split = 200;
+        PlainLmdb app = lmdb("a");
+        fill(app, n);
+        ShadowMode mode = mode(app, lockDuration);
+        mode.start();
+        mode.merge(SnapshotSource.of("first", snapshot(n, T, "remote")), 0);
+        Set<Integer> newerKeys = new TreeSet<>();
+        for (String where : newer.split(" ")) {
+            switch (where) {
+                case "none" -> { }
+                case "lower" -> newerKeys.add(50);
+                case "first" -> newerKeys.add(split);
+                case "second" -> newerKeys.add(split + 1);
+                case "last" -> newerKeys.add(n - 1);
+                case "upper" -> IntStream.range(split, n).forEach(newerKeys::add);
+                default -> throw new IllegalArgumentException(where);
+            }
+        }
+        List<Kv> domains = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String value = (newerKeys.contains(i) ? "newer-" : "remote-") + i;
+            domains.add(Kv.of(key(i), value, newerKeys.contains(i) ? T + 1 : T));
+            expected.add(key(i) + "=" + value);
+        }
+        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
+
+        AtomicInteger opens = new AtomicInteger();
+        MergeResult result;
+        MergeResult again;
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            SnapshotSource cut = splitAt(mode.check(SnapshotSource.of("s", bytes), spool), split, opens);
+            result = mode.merge(cut, 0);
+            again = mode.merge(cut, 0);
+        }
+
+        assertThat(opens.get()).isEqualTo(4); // each merge read the snapshot, and its upper half beside
+        assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
+        assertThat(result.entriesWritten()).isEqualTo(newerKeys.size());
+        assertThat(result.entriesRead()).isEqualTo(again.entriesRead()).isEqualTo(n + 2);
+        assertThat(again.entriesWritten()).isZero();
+    }
+
+    @Test
+    void whatTheUpperHalfFailsWithIsTheMergesErrorAndNothingIsWritten() throws Exception {
+        int n = 400;
+        PlainLmdb app = lmdb("a");
+        fill(app, n);
+        ShadowMode mode = mode(app, TINY);
+        mode.start();
+        byte[] bytes = snapshot(n, T, "remote");
+        mode.merge(SnapshotSource.of("first", bytes), 0);
+        // A shadow value without a whole header, in the upper half.
+        try (Txn<ByteBuffer> txn = app.env().txnWrite()) {
+            app.env().openDbi(txn, ShadowMode.shadowName("domains").getBytes(StandardCharsets.UTF_8), null, false)
+                    .put(txn, direct(key(300)), direct("xy"));
+            txn.commit();
+        }
+        var contents = app.contents();
+        long txn = app.lastTxnId();
+
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            SnapshotSource cut = splitAt(mode.check(SnapshotSource.of("s", bytes), spool), 200, new AtomicInteger());
+            assertThatThrownBy(() -> mode.merge(cut, 0))
+                    .hasMessageContaining(ShadowMode.shadowName("domains"))
+                    .hasMessageContaining(key(300));
+        }
+        assertThat(app.lastTxnId()).isEqualTo(txn);
+        assertThat(app.contents()).isEqualTo(contents);
+    }
+
+    /** {@code checked}, cut at entry {@code at} of {@code domains}, counting the streams its readers open. */
+    private static SnapshotSource splitAt(SnapshotSource checked, int at, AtomicInteger opens) throws Exception {
+        SnapshotSource counted = TestSnapshots.wrappingStreams(checked, in -> {
+            opens.incrementAndGet();
+            return in;
+        });
+        return SnapshotSource.checked(counted, null, checked.checkedDbiFlags().orElseThrow(),
+                new SplitPoint(TestSnapshots.entryPosition(checked, "domains", at)));
     }
 
     @Test

@@ -5,6 +5,9 @@ import io.thunderstream.engine.merge.SplitPoint;
 import io.thunderstream.engine.snapshot.DbiSource;
 import io.thunderstream.engine.snapshot.Gzip;
 import io.thunderstream.engine.snapshot.SnapshotMeta;
+import io.thunderstream.engine.snapshot.SnapshotReader;
+import io.thunderstream.engine.snapshot.SnapshotReader.EntryPosition;
+import io.thunderstream.engine.snapshot.SnapshotReader.Event;
 import io.thunderstream.engine.snapshot.SnapshotWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -126,5 +129,17 @@ public final class TestSnapshots {
 
     public static List<Kv> entries(Kv... kvs) {
         return new ArrayList<>(List.of(kvs));
+    }
+
+    /** Where entry #{@code index} of DBI {@code dbi} begins in {@code source}. */
+    public static EntryPosition entryPosition(SnapshotSource source, String dbi, long index) throws IOException {
+        try (SnapshotReader reader = source.reader()) {
+            for (Event e; (e = reader.next()) != Event.END; ) {
+                if (e == Event.ENTRY && reader.dbiName().equals(dbi) && reader.entryIndex() == index) {
+                    return reader.entryPosition();
+                }
+            }
+        }
+        throw new IllegalArgumentException("no entry #" + index + " in DBI " + dbi);
     }
 }
