@@ -298,6 +298,42 @@ class ShadowSlicedMergeTest {
         assertThat(again.entriesWritten()).isZero();
     }
 
+    /** The check cuts a large snapshot as in native mode, and the shadow merge searches the upper half beside. */
+    @Test
+    void aLargeCheckedSnapshotHasItsUpperHalfSearchedBeside() throws Exception {
+        int n = 101_000; // above SplitPoint.MIN_ENTRIES
+        PlainLmdb app = lmdb("a");
+        ShadowMode mode = mode(app, "50ms");
+        mode.start();
+        mode.merge(SnapshotSource.of("first", snapshot(n, T, "remote")), 0);
+        List<Kv> domains = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean newer = i == 1000 || i == 90_000;
+            domains.add(Kv.of(key(i), (newer ? "newer-" : "remote-") + i, newer ? T + 1 : T));
+        }
+        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
+
+        AtomicInteger opens = new AtomicInteger();
+        MergeResult result;
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            SnapshotSource checked = mode.check(SnapshotSource.of("s", bytes), spool);
+            assertThat(checked.splitPoint()).hasValueSatisfying(split -> assertThat(split.dbiName()).isEqualTo("domains"));
+            result = mode.merge(TestSnapshots.wrappingStreams(checked, in -> {
+                opens.incrementAndGet();
+                return in;
+            }), 0);
+        }
+
+        assertThat(opens.get()).isEqualTo(2);
+        assertThat(result.entriesWritten()).isEqualTo(2);
+        assertThat(result.entriesRead()).isEqualTo(n + 2);
+        Map<String, String> shadow = app.shadow("domains");
+        assertThat(shadow.get(key(1000))).endsWith(" newer-1000");
+        assertThat(shadow.get(key(90_000))).endsWith(" newer-90000");
+        assertThat(shadow.get(key(89_999))).endsWith(" remote-89999");
+        assertThat(app.contents().get("domains")).contains(key(90_000) + "=newer-90000").hasSize(n);
+    }
+
     @Test
     void whatTheUpperHalfFailsWithIsTheMergesErrorAndNothingIsWritten() throws Exception {
         int n = 400;
