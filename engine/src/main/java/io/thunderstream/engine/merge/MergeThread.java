@@ -37,6 +37,11 @@ final class MergeThread {
         thread.start();
     }
 
+    /** Whether the thread has not ended yet. */
+    boolean running() {
+        return thread.isAlive();
+    }
+
     /** Throws what the thread failed with, if it has. */
     void throwIfFailed() throws IOException {
         Throwable t = failure;

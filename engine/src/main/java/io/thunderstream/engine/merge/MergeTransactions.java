@@ -161,10 +161,18 @@ public final class MergeTransactions implements AutoCloseable {
     }
 
     /**
-     * Commits the write transaction now, if in one: its merge has nothing to write for the moment,
-     * and the lock is better with the application meanwhile. Needs the whole snapshot checked.
+     * Commits the write transaction now, if in one and merging a checked snapshot in slices: its
+     * merge has nothing to write for the moment, and the lock is better with the application
+     * meanwhile. In one transaction it does nothing.
      */
-    public void endSlice() {
+    public void endSliceWhileIdle() {
+        if (lockNanos > 0 && checked) {
+            endSlice();
+        }
+    }
+
+    /** Commits the write transaction now, if in one. Needs the whole snapshot checked. */
+    private void endSlice() {
         if (!writing) {
             return;
         }

@@ -46,8 +46,6 @@ final class MergeWriter implements AutoCloseable {
     private final SnapshotSource source;
     private final int headerSize;
     private final long deletedCutoffNanos;
-    /** Sliced and checked: a write transaction may end before the merge does. */
-    private final boolean commitWhenIdle;
     private final BlockingQueue<ByteBuffer> filled = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     private final BlockingQueue<ByteBuffer> spare = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
     private final MergeThread thread;
@@ -79,7 +77,6 @@ final class MergeWriter implements AutoCloseable {
         this.source = source;
         this.headerSize = ValueHeader.SIZE + (headerExtraPadding ? ValueHeader.EXTENSION_BLOCK_SIZE : 0);
         this.deletedCutoffNanos = deletedCutoffNanos;
-        this.commitWhenIdle = lockNanos > 0 && source.checkedDbiFlags().isPresent();
         // After a failure the merge may wait for room in the queue; it finds the failure at its next chunk.
         this.thread = new MergeThread("merge-writer-" + lmdb.name(), this::run, filled::clear);
     }
@@ -200,11 +197,9 @@ final class MergeWriter implements AutoCloseable {
             while (true) {
                 ByteBuffer next = filled.poll();
                 if (next == null) {
-                    if (commitWhenIdle) {
-                        // Nothing to write until the merge finds more: the lock goes back to the
-                        // application, and the commit's sync does not wait for the merge's end.
-                        txns.endSlice();
-                    }
+                    // Nothing to write until the merge finds more: the lock goes back to the
+                    // application, and the commit's sync does not wait for the merge's end.
+                    txns.endSliceWhileIdle();
                     long wait = txns.nanosLeftInSlice();
                     next = wait == Long.MAX_VALUE ? filled.take() : filled.poll(wait, TimeUnit.NANOSECONDS);
                 }

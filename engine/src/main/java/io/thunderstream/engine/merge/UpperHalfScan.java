@@ -51,6 +51,11 @@ public final class UpperHalfScan implements AutoCloseable {
         this.thread = new MergeThread("merge-upper-half-" + lmdb.name(), this::scan, () -> { });
     }
 
+    /** Whether the scan has ended. */
+    public boolean done() {
+        return !thread.running();
+    }
+
     /**
      * Waits for the scan, and returns where the merge goes on in the upper half: the first entry
      * that wins, or else the last one (for the fields after it). The scan's error is the merge's.

@@ -332,6 +332,9 @@ final class ShadowMerge {
      * entry at hand is one of those.
      */
     private boolean skipToUpperHalfWinner(SnapshotReader reader) throws IOException {
+        if (!upperHalf.done()) {
+            txns.endSliceWhileIdle(); // the write lock is not held while the merge waits
+        }
         SnapshotReader.EntryPosition goOnFrom = upperHalf.goOnFrom();
         if (goOnFrom == null || goOnFrom.entryIndex() == reader.entryIndex()) {
             return false;

@@ -17,6 +17,9 @@ import io.thunderstream.engine.testing.PlainLmdb;
 import io.thunderstream.engine.testing.TestSnapshots;
 import io.thunderstream.engine.testing.TestSnapshots.Dbi;
 import io.thunderstream.engine.testing.TestSnapshots.Kv;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -332,6 +335,65 @@ class ShadowSlicedMergeTest {
         assertThat(shadow.get(key(90_000))).endsWith(" newer-90000");
         assertThat(shadow.get(key(89_999))).endsWith(" remote-89999");
         assertThat(app.contents().get("domains")).contains(key(90_000) + "=newer-90000").hasSize(n);
+    }
+
+    /**
+     * A merge writing in slices that reaches the upper half before its scan is done commits its
+     * slice before it waits: an application writer gets the lock meanwhile.
+     */
+    @Test
+    void theMergeDoesNotHoldTheWriteLockWhileItWaitsForTheUpperHalf() throws Exception {
+        int n = 400;
+        PlainLmdb app = lmdb("a");
+        fill(app, n);
+        ShadowMode mode = mode(app, "1h"); // no slice ends on time
+        mode.start();
+        mode.merge(SnapshotSource.of("first", snapshot(n, T, "remote")), 0);
+        List<Kv> domains = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            domains.add(Kv.of(key(i), (i == 50 ? "newer-" : "remote-") + i, i == 50 ? T + 1 : T));
+        }
+        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
+        long before = app.lastTxnId();
+
+        CountDownLatch scanMayRead = new CountDownLatch(1);
+        AtomicInteger opens = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            SnapshotSource checked = mode.check(SnapshotSource.of("s", bytes), spool);
+            // The second stream opened is the upper half's: it reads nothing until let.
+            SnapshotSource held = TestSnapshots.wrappingStreams(checked, in -> opens.incrementAndGet() == 1 ? in
+                    : new FilterInputStream(in) {
+                        @Override
+                        public int read(byte[] b, int off, int len) throws IOException {
+                            try {
+                                scanMayRead.await();
+                            } catch (InterruptedException e) {
+                                throw new InterruptedIOException();
+                            }
+                            return super.read(b, off, len);
+                        }
+                    });
+            SnapshotSource cut = SnapshotSource.checked(held, null, checked.checkedDbiFlags().orElseThrow(),
+                    new SplitPoint(TestSnapshots.entryPosition(checked, "domains", 200)));
+            Future<MergeResult> merge = threads.submit(() -> mode.merge(cut, 0));
+            // The merge wrote key 50, reached the upper half and committed (a condition, spun on).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (app.lastTxnId() == before) {
+                assertThat(System.nanoTime()).as("the merge committed nothing in 30 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            threads.submit(() -> app.put("domains", "application", "x")).get(10, TimeUnit.SECONDS);
+            assertThat(merge).isNotDone();
+            scanMayRead.countDown();
+            assertThat(merge.get(30, TimeUnit.SECONDS).entriesWritten()).isEqualTo(1);
+        } finally {
+            scanMayRead.countDown();
+            threads.shutdown();
+            assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(opens.get()).isEqualTo(2);
+        assertThat(app.contents().get("domains")).contains(key(50) + "=newer-50", "application=x").hasSize(n + 1);
     }
 
     @Test
