@@ -289,7 +289,7 @@ class ShadowSlicedMergeTest {
         MergeResult result;
         MergeResult again;
         try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
-            SnapshotSource cut = splitAt(mode.check(SnapshotSource.of("s", bytes), spool), split, opens);
+            SnapshotSource cut = splitAt(mode.check(SnapshotSource.of("s", bytes), spool), "domains", split, opens);
             result = mode.merge(cut, 0);
             again = mode.merge(cut, 0);
         }
@@ -321,10 +321,7 @@ class ShadowSlicedMergeTest {
         try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
             SnapshotSource checked = mode.check(SnapshotSource.of("s", bytes), spool);
             assertThat(checked.splitPoint()).hasValueSatisfying(split -> assertThat(split.dbiName()).isEqualTo("domains"));
-            result = mode.merge(TestSnapshots.wrappingStreams(checked, in -> {
-                opens.incrementAndGet();
-                return in;
-            }), 0);
+            result = mode.merge(TestSnapshots.counting(checked, opens), 0);
         }
 
         assertThat(opens.get()).isEqualTo(2);
@@ -335,6 +332,45 @@ class ShadowSlicedMergeTest {
         assertThat(shadow.get(key(90_000))).endsWith(" newer-90000");
         assertThat(shadow.get(key(89_999))).endsWith(" remote-89999");
         assertThat(app.contents().get("domains")).contains(key(90_000) + "=newer-90000").hasSize(n);
+    }
+
+    /** PowerDNS 4.7's largest DBI is DUPSORT: its upper half is searched by the dupsort_hack keys. */
+    @ParameterizedTest(name = "merge_lock_duration {0}")
+    @ValueSource(strings = {"0s", TINY})
+    void aDupsortHackDbiHasItsUpperHalfSearchedLikeAnyOther(String lockDuration) throws Exception {
+        int n = 400; // two values for each of 200 keys
+        PlainLmdb app = lmdb("a");
+        for (int i = 0; i < n; i++) {
+            app.put("records", key(i / 2), "v" + i % 2);
+        }
+        ShadowMode mode = mode(app, lockDuration);
+        mode.start();
+        mode.merge(SnapshotSource.of("first", recordsSnapshot(n, -1)), 0);
+        byte[] bytes = recordsSnapshot(n, 300); // the value of entry 300 deleted since
+
+        AtomicInteger opens = new AtomicInteger();
+        MergeResult result;
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            result = mode.merge(splitAt(mode.check(SnapshotSource.of("s", bytes), spool), "records", 200, opens), 0);
+        }
+
+        assertThat(opens.get()).isEqualTo(2);
+        assertThat(result.entriesWritten()).isEqualTo(1);
+        assertThat(result.entriesRead()).isEqualTo(n);
+        assertThat(app.contents().get("records")).hasSize(n - 1)
+                .contains(key(150) + "=v1").doesNotContain(key(150) + "=v0");
+    }
+
+    /** The records of {@link #aDupsortHackDbiHasItsUpperHalfSearchedLikeAnyOther} at {@code T}, entry {@code deleted} a newer tombstone. */
+    private static byte[] recordsSnapshot(int n, int deleted) {
+        List<Kv> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String value = "v" + i % 2;
+            records.add(i == deleted ? new Kv(encoded(key(i / 2), value), new byte[0], T + 1, 1)
+                    : new Kv(encoded(key(i / 2), value), bytes(value), T, 0));
+        }
+        return TestSnapshots.gzip("main", "remote",
+                new Dbi("records", io.thunderstream.engine.lmdb.DbiFlags.DUPSORT, DupsortHack.TRANSFORM, records));
     }
 
     /**
@@ -415,7 +451,7 @@ class ShadowSlicedMergeTest {
         long txn = app.lastTxnId();
 
         try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
-            SnapshotSource cut = splitAt(mode.check(SnapshotSource.of("s", bytes), spool), 200, new AtomicInteger());
+            SnapshotSource cut = splitAt(mode.check(SnapshotSource.of("s", bytes), spool), "domains", 200, new AtomicInteger());
             assertThatThrownBy(() -> mode.merge(cut, 0))
                     .hasMessageContaining(ShadowMode.shadowName("domains"))
                     .hasMessageContaining(key(300));
@@ -424,15 +460,13 @@ class ShadowSlicedMergeTest {
         assertThat(app.contents()).isEqualTo(contents);
     }
 
-    /** {@code checked}, cut at entry {@code at} of {@code domains}, counting the streams its readers open. */
-    private static SnapshotSource splitAt(SnapshotSource checked, int at, AtomicInteger opens) throws Exception {
-        SnapshotSource counted = TestSnapshots.wrappingStreams(checked, in -> {
-            opens.incrementAndGet();
-            return in;
-        });
-        return SnapshotSource.checked(counted, null, checked.checkedDbiFlags().orElseThrow(),
-                new SplitPoint(TestSnapshots.entryPosition(checked, "domains", at)));
+    /** {@code checked}, cut at entry {@code at} of {@code dbi}, counting the streams its readers open. */
+    private static SnapshotSource splitAt(SnapshotSource checked, String dbi, int at, AtomicInteger opens)
+            throws Exception {
+        return SnapshotSource.checked(TestSnapshots.counting(checked, opens), null, checked.checkedDbiFlags().orElseThrow(),
+                new SplitPoint(TestSnapshots.entryPosition(checked, dbi, at)));
     }
+
 
     @Test
     void aCheckedSnapshotIsMergedInSlicesInOnePass() throws Exception {

@@ -97,6 +97,14 @@ public final class TestSnapshots {
         });
     }
 
+    /** {@code source}, counting the streams it opens. */
+    public static SnapshotSource counting(SnapshotSource source, AtomicInteger opens) {
+        return wrappingStreams(source, in -> {
+            opens.incrementAndGet();
+            return in;
+        });
+    }
+
     /** {@code source} with each stream it opens passed through {@code wrap}. */
     public static SnapshotSource wrappingStreams(SnapshotSource source, UnaryOperator<InputStream> wrap) {
         return new SnapshotSource() {
