@@ -201,9 +201,9 @@ class ShadowSlicedMergeTest {
      * the snapshot, stepping over local keys the snapshot lacks, inserting keys the shadow lacks,
      * past the shadow's last key too, and ends as last writer wins says.
      */
-    @ParameterizedTest(name = "merge_lock_duration {0}")
-    @ValueSource(strings = {"0s", TINY})
-    void interleavedLocalAndRemoteKeysEndAsLastWriterWinsSays(String lockDuration) throws Exception {
+    @ParameterizedTest(name = "merge_lock_duration {0}, upper half searched beside {1}")
+    @CsvSource({"0s, false", TINY + ", false", "0s, true", TINY + ", true"})
+    void interleavedLocalAndRemoteKeysEndAsLastWriterWinsSays(String lockDuration, boolean split) throws Exception {
         int n = 600;
         PlainLmdb app = lmdb("a");
         for (int i = 0; i < n; i++) {
@@ -237,12 +237,21 @@ class ShadowSlicedMergeTest {
         }
         byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", remote));
 
-        MergeResult result = mode.merge(SnapshotSource.of("s", bytes), 0);
+        MergeResult result;
+        MergeResult again;
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
+            SnapshotSource source = SnapshotSource.of("s", bytes);
+            if (split) {
+                source = splitAt(mode.check(source, spool), "domains", remote.size() / 2, new AtomicInteger());
+            }
+            result = mode.merge(source, 0);
+            again = mode.merge(source, 0);
+        }
 
         assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
         assertThat(result.entriesRead()).isEqualTo(remote.size());
         // Merging it again changes nothing.
-        assertThat(mode.merge(SnapshotSource.of("again", bytes), 0).entriesWritten()).isZero();
+        assertThat(again.entriesWritten()).isZero();
         assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
     }
 
