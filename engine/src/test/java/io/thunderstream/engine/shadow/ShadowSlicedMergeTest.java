@@ -285,14 +285,7 @@ class ShadowSlicedMergeTest {
                 default -> throw new IllegalArgumentException(where);
             }
         }
-        List<Kv> domains = new ArrayList<>();
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String value = (newerKeys.contains(i) ? "newer-" : "remote-") + i;
-            domains.add(Kv.of(key(i), value, newerKeys.contains(i) ? T + 1 : T));
-            expected.add(key(i) + "=" + value);
-        }
-        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
+        byte[] bytes = withNewer(n, newerKeys);
 
         AtomicInteger opens = new AtomicInteger();
         MergeResult result;
@@ -304,7 +297,8 @@ class ShadowSlicedMergeTest {
         }
 
         assertThat(opens.get()).isEqualTo(4); // each merge read the snapshot, and its upper half beside
-        assertThat(app.contents().get("domains")).containsExactlyElementsOf(expected);
+        assertThat(app.contents().get("domains")).containsExactlyElementsOf(IntStream.range(0, n)
+                .mapToObj(i -> key(i) + "=" + (newerKeys.contains(i) ? "newer-" : "remote-") + i).toList());
         assertThat(result.entriesWritten()).isEqualTo(newerKeys.size());
         assertThat(result.entriesRead()).isEqualTo(again.entriesRead()).isEqualTo(n + 2);
         assertThat(again.entriesWritten()).isZero();
@@ -318,12 +312,7 @@ class ShadowSlicedMergeTest {
         ShadowMode mode = mode(app, "50ms");
         mode.start();
         mode.merge(SnapshotSource.of("first", snapshot(n, T, "remote")), 0);
-        List<Kv> domains = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            boolean newer = i == 1000 || i == 90_000;
-            domains.add(Kv.of(key(i), (newer ? "newer-" : "remote-") + i, newer ? T + 1 : T));
-        }
-        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
+        byte[] bytes = withNewer(n, Set.of(1000, 90_000));
 
         AtomicInteger opens = new AtomicInteger();
         MergeResult result;
@@ -341,6 +330,19 @@ class ShadowSlicedMergeTest {
         assertThat(shadow.get(key(90_000))).endsWith(" newer-90000");
         assertThat(shadow.get(key(89_999))).endsWith(" remote-89999");
         assertThat(app.contents().get("domains")).contains(key(90_000) + "=newer-90000").hasSize(n);
+    }
+
+    /**
+     * {@code n} domains as a merge of {@code snapshot(n, T, "remote")} left them, those in
+     * {@code newer} changed since ("newer-" values at T + 1), and the records.
+     */
+    private static byte[] withNewer(int n, Set<Integer> newer) {
+        List<Kv> domains = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean changed = newer.contains(i);
+            domains.add(Kv.of(key(i), (changed ? "newer-" : "remote-") + i, changed ? T + 1 : T));
+        }
+        return TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
     }
 
     /** PowerDNS 4.7's largest DBI is DUPSORT: its upper half is searched by the dupsort_hack keys. */
@@ -394,11 +396,7 @@ class ShadowSlicedMergeTest {
         ShadowMode mode = mode(app, "1h"); // no slice ends on time
         mode.start();
         mode.merge(SnapshotSource.of("first", snapshot(n, T, "remote")), 0);
-        List<Kv> domains = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            domains.add(Kv.of(key(i), (i == 50 ? "newer-" : "remote-") + i, i == 50 ? T + 1 : T));
-        }
-        byte[] bytes = TestSnapshots.gzip("main", "remote", new Dbi("domains", 0, "", domains), records(T));
+        byte[] bytes = withNewer(n, Set.of(50));
         long before = app.lastTxnId();
 
         CountDownLatch scanMayRead = new CountDownLatch(1);
