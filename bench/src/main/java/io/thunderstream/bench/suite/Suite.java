@@ -1001,7 +1001,7 @@ public final class Suite {
 
     /** One figure of each merge, in order. */
     private static List<Double> each(List<TimedMerge> merges, ToDoubleFunction<TimedMerge> figure) {
-        return merges.stream().map(m -> figure.applyAsDouble(m)).toList();
+        return merges.stream().map(figure::applyAsDouble).toList();
     }
 
     /** Each run's two figures added up. */

@@ -192,14 +192,12 @@ public final class SnapshotMerger {
 
         /**
          * Whether the merge can be cut at {@code split}: its DBI is here, sorted as the check saw
-         * it, so the upper half needs no key order check of its own; and the snapshot is read
-         * decompressed, so the upper half skips to its start without inflating what it skips.
+         * it, so the upper half needs no key order check of its own.
          */
         private boolean canSplit(SplitPoint split) {
             Dbi<ByteBuffer> local = localDbis.get(split.dbiName());
             Long checkedFlags = source.checkedDbiFlags().map(flags -> flags.get(split.dbiName())).orElse(null);
-            return local != null && checkedFlags != null && source.decompressed()
-                    && sameKeyOrder(checkedFlags.intValue(), LmdbEnvironment.flags(txn, local));
+            return local != null && checkedFlags != null && sameKeyOrder(checkedFlags.intValue(), LmdbEnvironment.flags(txn, local));
         }
 
         private void startDbi(SnapshotReader reader) throws IOException {

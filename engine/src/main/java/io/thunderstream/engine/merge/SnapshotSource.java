@@ -61,7 +61,11 @@ public interface SnapshotSource {
         return flags;
     }
 
-    /** Where the merge can be cut in two halves compared side by side; only for a checked snapshot with a large DBI. */
+    /**
+     * Where the merge can be cut in two halves compared side by side: only for a checked snapshot
+     * with a large DBI, read decompressed, so that the upper half skips to its start without
+     * inflating what it skips.
+     */
     default Optional<SplitPoint> splitPoint() {
         return Optional.empty();
     }
@@ -70,11 +74,12 @@ public interface SnapshotSource {
      * {@code source}, known to have passed {@link SnapshotCheck}; read from {@code spool}, which
      * holds its decompressed protobuf, unless that is null.
      *
-     * @param split where its merge can be cut in two, or null
+     * @param split where its merge can be cut in two, or null; dropped when it would be read compressed
      */
     static SnapshotSource checked(SnapshotSource source, SnapshotSpool spool, Map<String, Long> dbiFlags, SplitPoint split) {
         Optional<Map<String, Long>> flags = Optional.of(Map.copyOf(dbiFlags));
-        Optional<SplitPoint> splitPoint = Optional.ofNullable(split);
+        boolean decompressed = spool != null || source.decompressed();
+        Optional<SplitPoint> splitPoint = Optional.ofNullable(split).filter(s -> decompressed);
         return new SnapshotSource() {
             @Override
             public String name() {
@@ -88,7 +93,7 @@ public interface SnapshotSource {
 
             @Override
             public boolean decompressed() {
-                return spool != null || source.decompressed();
+                return decompressed;
             }
 
             @Override

@@ -98,7 +98,7 @@ final class ShadowMerge {
         flagsOnWire = null;
         checkEntries = current.checkedDbiFlags().isEmpty();
         localDbisChecked = false;
-        split = current.splitPoint().filter(s -> current.decompressed()).orElse(null);
+        split = current.splitPoint().orElse(null);
         read = 0;
         written = 0;
         long lockNanos = mode.config().mergeLockDuration().toNanos();
@@ -336,7 +336,7 @@ final class ShadowMerge {
             txns.endSliceWhileIdle(); // the write lock is not held while the merge waits
         }
         SnapshotReader.EntryPosition goOnFrom = upperHalf.goOnFrom();
-        if (goOnFrom == null || goOnFrom.entryIndex() == reader.entryIndex()) {
+        if (goOnFrom.entryIndex() == reader.entryIndex()) {
             return false;
         }
         read += goOnFrom.entryIndex() - reader.entryIndex() - 1;

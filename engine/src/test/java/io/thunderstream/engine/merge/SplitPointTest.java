@@ -58,20 +58,31 @@ class SplitPointTest {
         assertThat(new SplitPoint.Sampler().middle()).isNull();
     }
 
+    /** The check of a download, keeping the decompressed protobuf for the merge, as the receiver runs it. */
+    private static SnapshotSource checkedDecompressed(byte[] bytes, SnapshotSpool spool) throws IOException {
+        return SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511, SnapshotCheck.NATIVE_RULES, spool);
+    }
+
     @Test
     void theCheckCutsTheLargestDbiOfAtLeastTheMinimumInItsMiddle() throws IOException {
         int large = (int) SplitPoint.MIN_ENTRIES + 2000;
         byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("small", 1000), dbi("large", large), dbi("smaller", 10));
-        SplitPoint split = SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511).splitPoint().orElseThrow();
-        assertThat(split.dbiName()).isEqualTo("large");
-        assertThat(split.at().entryIndex()).isBetween((long) large / 2 - large / 32, (long) large / 2 + large / 32);
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("split-point-test-")) {
+            SplitPoint split = checkedDecompressed(bytes, spool).splitPoint().orElseThrow();
+            assertThat(split.dbiName()).isEqualTo("large");
+            assertThat(split.at().entryIndex()).isBetween((long) large / 2 - large / 32, (long) large / 2 + large / 32);
+        }
+        // Read compressed, the upper half could not skip to its start: no cut.
+        assertThat(SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511).splitPoint()).isEmpty();
     }
 
     @Test
     void aSnapshotWithoutALargeDbiIsNotCut() throws IOException {
         byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("small", 1000),
                 dbi("almost", (int) SplitPoint.MIN_ENTRIES - 1));
-        assertThat(SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511).splitPoint()).isEmpty();
+        try (SnapshotSpool spool = SnapshotSpool.tempFile("split-point-test-")) {
+            assertThat(checkedDecompressed(bytes, spool).splitPoint()).isEmpty();
+        }
     }
 
     @Test
