@@ -42,9 +42,9 @@ final class Monitoring {
      * status server; close the server before the syncer, since it reads the syncer's LMDBs.
      */
     StatusServer serve(Syncer syncer, StorageBackend storage) throws IOException {
-        LmdbCollector lmdbs = new LmdbCollector();
+        LmdbCollector lmdbs = new LmdbCollector(config.lmdbScrapeSmaps());
         for (LmdbEnvironment lmdb : syncer.lmdbs()) {
-            lmdbs.add(lmdb, LmdbCollector.dataFile(config.lmdbs().get(lmdb.name())));
+            lmdbs.add(lmdb, config.lmdbs().get(lmdb.name()).dataFile());
         }
         registry.register(lmdbs);
         return config.http().enabled() ? StatusServer.start(config.http(), this, syncer.lmdbs(), storage) : null;

@@ -1,5 +1,6 @@
 package io.thunderstream.engine.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -51,6 +52,12 @@ public record LmdbConfig(String name, String path, LmdbOptions options, boolean 
     public LmdbConfig withSchemaTracksChanges(boolean schemaTracksChanges) {
         return new LmdbConfig(name, path, options, schemaTracksChanges, dupsortHack, headerExtraPaddingBlock,
                 dbiOptions, mergeLockDuration);
+    }
+
+    /** The environment's data file: the path itself with {@code no_subdir}, else {@code data.mdb} in it. */
+    public Path dataFile() {
+        Path configured = Path.of(path);
+        return options.noSubdir() ? configured : configured.resolve("data.mdb");
     }
 
     /** The settings of a DBI, {@link DbiOptions#none()} when it has none. */

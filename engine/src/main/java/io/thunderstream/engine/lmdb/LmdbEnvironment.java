@@ -59,7 +59,7 @@ public final class LmdbEnvironment implements AutoCloseable {
         LmdbOptions options = config.options();
         Path path = Path.of(config.path());
         Path dir = options.noSubdir() ? path.toAbsolutePath().getParent() : path;
-        Path dataFile = options.noSubdir() ? path : path.resolve("data.mdb");
+        Path dataFile = config.dataFile();
         if (!Files.exists(dataFile) && !options.create()) {
             throw new LmdbEnvironmentException(config.name(), "no LMDB at " + dataFile
                     + "; set lmdbs." + config.name() + ".options.create: true to create it");

@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * from older Python LMDB syncers): {@code lmdb_mapsize_bytes}, {@code lmdb_env_readers_current},
  * {@code lmdb_env_readers_max}, {@code lmdb_env_last_tnx_id} (sic), {@code lmdb_filesize_bytes},
  * {@code lmdb_db_usage_bytes}, {@code lmdb_total_usage_bytes}, {@code lmdb_total_usage_fraction},
- * {@code lmdb_stat_entries}, {@code lmdb_stat_pages}, {@code lmdb_stat_depth}.
+ * {@code lmdb_stat_entries}, {@code lmdb_stat_pages}, {@code lmdb_stat_depth}; and with
+ * {@code lmdb_scrape_smaps}, {@code lmdb_smaps_bytes} from {@code /proc/self/smaps} (Linux).
  */
 public final class LmdbCollector implements MultiCollector {
 
@@ -33,16 +33,19 @@ public final class LmdbCollector implements MultiCollector {
     }
 
     private final List<Target> targets = new CopyOnWriteArrayList<>();
+    private final boolean scrapeSmaps;
 
-    /** Adds an LMDB; {@code dataFile} (null when unknown) gives {@code lmdb_filesize_bytes}. */
-    public void add(LmdbEnvironment lmdb, Path dataFile) {
-        targets.add(new Target(lmdb, dataFile));
+    /** {@code scrapeSmaps}: {@code lmdb_scrape_smaps}. */
+    public LmdbCollector(boolean scrapeSmaps) {
+        this.scrapeSmaps = scrapeSmaps;
     }
 
-    /** The data file of a configured LMDB: the path itself with {@code no_subdir}, else {@code data.mdb} in it. */
-    public static Path dataFile(LmdbConfig config) {
-        Path path = Path.of(config.path());
-        return config.options().noSubdir() ? path : path.resolve("data.mdb");
+    /**
+     * Adds an LMDB; {@code dataFile} (null when unknown) gives {@code lmdb_filesize_bytes} and
+     * {@code lmdb_smaps_bytes}.
+     */
+    public void add(LmdbEnvironment lmdb, Path dataFile) {
+        targets.add(new Target(lmdb, dataFile));
     }
 
     @Override
@@ -88,9 +91,25 @@ public final class LmdbCollector implements MultiCollector {
                         (double) stats.usedBytes() / stats.mapSize());
             }
         }
+        if (scrapeSmaps) {
+            addMappedMemory(gauges);
+        }
         List<io.prometheus.metrics.model.snapshots.MetricSnapshot> out = new ArrayList<>();
         gauges.values().forEach(b -> out.add(b.build()));
         return new MetricSnapshots(out);
+    }
+
+    private void addMappedMemory(Map<String, GaugeSnapshot.Builder> gauges) {
+        Map<Path, String> names = new LinkedHashMap<>();
+        targets.stream().filter(t -> t.dataFile() != null).forEach(t -> names.put(t.dataFile(), t.lmdb().name()));
+        try {
+            MappedMemory.read(names.keySet()).forEach((dataFile, fields) -> fields.forEach((smap, bytes) -> add(gauges,
+                    "lmdb_smaps_bytes", "Memory statistics for LMDB database from /proc/self/smaps (Linux only)",
+                    Labels.of("database_path", dataFile.toAbsolutePath().toString(), "lmdb", names.get(dataFile),
+                            "smap", smap), bytes)));
+        } catch (IOException | RuntimeException e) {
+            log.warn("reading {} for lmdb_smaps_bytes failed: {}", MappedMemory.SMAPS, e.toString());
+        }
     }
 
     private static void add(Map<String, GaugeSnapshot.Builder> gauges, String name, String help, Labels labels, double value) {

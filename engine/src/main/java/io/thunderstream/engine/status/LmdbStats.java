@@ -2,9 +2,13 @@ package io.thunderstream.engine.status;
 
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.EnvInfo;
 import org.lmdbjava.Stat;
@@ -82,8 +86,12 @@ public record LmdbStats(String name, long mapSize, int pageSize, long lastPage, 
         return (lastPage + 1) * pageSize;
     }
 
-    /** Logs one line for the LMDB and one per DBI, as Lightning Stream does every {@code lmdb_log_stats_interval}. */
-    public static void log(LmdbEnvironment lmdb) {
+    /**
+     * Logs one line for the LMDB and one per DBI, as Lightning Stream does every
+     * {@code lmdb_log_stats_interval}; with {@code scrapeSmaps}, one more for the memory map of
+     * {@code dataFile} (see {@link MappedMemory}).
+     */
+    public static void log(LmdbEnvironment lmdb, Path dataFile, boolean scrapeSmaps) {
         try {
             LmdbStats stats = read(lmdb);
             log.info("db {}: LMDB info: map size {} bytes, used {} bytes, last txn {}, readers {} of {}", stats.name(),
@@ -93,7 +101,14 @@ public record LmdbStats(String name, long mapSize, int pageSize, long lastPage, 
                         stats.name(), dbi.name(), dbi.entries(), dbi.depth(), dbi.branchPages(), dbi.leafPages(),
                         dbi.overflowPages(), dbi.flagNames());
             }
-        } catch (RuntimeException e) {
+            if (scrapeSmaps) {
+                Map<String, Long> memory = MappedMemory.read(List.of(dataFile)).get(dataFile);
+                if (memory != null) {
+                    log.info("db {}: LMDB memory: {}", stats.name(), memory.entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
             log.warn("db {}: reading LMDB statistics failed: {}", lmdb.name(), e.toString());
         }
     }

@@ -10,6 +10,7 @@ import io.thunderstream.engine.status.LmdbStats;
 import io.thunderstream.engine.sweeper.Sweeper;
 import io.thunderstream.engine.shadow.ShadowMode;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +125,9 @@ public final class Syncer implements AutoCloseable {
             long statsEvery = config.lmdbLogStatsInterval().toMillis();
             if (statsEvery > 0) {
                 for (LmdbEnvironment lmdb : environments) {
-                    polls.scheduleWithFixedDelay(() -> LmdbStats.log(lmdb), statsEvery, statsEvery, TimeUnit.MILLISECONDS);
+                    Path dataFile = config.lmdbs().get(lmdb.name()).dataFile();
+                    polls.scheduleWithFixedDelay(() -> LmdbStats.log(lmdb, dataFile, config.lmdbScrapeSmaps()),
+                            statsEvery, statsEvery, TimeUnit.MILLISECONDS);
                 }
             }
             maintenance.forEach(Thread::start);

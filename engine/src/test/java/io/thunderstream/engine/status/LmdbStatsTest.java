@@ -1,6 +1,10 @@
 package io.thunderstream.engine.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -8,9 +12,11 @@ import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.testing.NativeLmdb;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** LMDB statistics as the stats command, the status page and the lmdb_* gauges read them. */
 class LmdbStatsTest {
@@ -36,18 +42,73 @@ class LmdbStatsTest {
             assertThat(stats.dbis().get(1).flagNames()).isEqualTo("0");
             assertThat(stats.usedBytes()).isEqualTo(stats.dbis().stream().mapToLong(LmdbStats.DbiStats::usedBytes).sum())
                     .isPositive().isLessThanOrEqualTo(stats.highWaterBytes());
-            LmdbStats.log(lmdb); // logs, never throws
+            LmdbStats.log(lmdb, dir.resolve("data.mdb"), false); // logs, never throws
 
-            LmdbCollector collector = new LmdbCollector();
-            collector.add(lmdb, dir.resolve("data.mdb"));
-            PrometheusRegistry registry = new PrometheusRegistry();
-            registry.register(collector);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrometheusTextFormatWriter.create().write(out, registry.scrape());
-            String text = out.toString(StandardCharsets.UTF_8);
+            String text = scrape(false, lmdb, dir.resolve("data.mdb"));
             assertThat(text).contains("lmdb_stat_entries{db=\"records\",lmdb=\"main\"} 50.0",
                     "lmdb_stat_pages{db=\"records\",lmdb=\"main\",pagetype=\"leaf\"}", "lmdb_env_last_tnx_id{lmdb=\"main\"} ",
-                    "lmdb_filesize_bytes{lmdb=\"main\"} ", "lmdb_total_usage_fraction{lmdb=\"main\"} ");
+                    "lmdb_filesize_bytes{lmdb=\"main\"} ", "lmdb_total_usage_fraction{lmdb=\"main\"} ")
+                    .as("lmdb_scrape_smaps: false").doesNotContain("lmdb_smaps_bytes");
         }
+    }
+
+    @Test
+    void withScrapeSmapsTheKernelsFiguresOfTheDataFilesMapAreGaugesAndLogged() throws Exception {
+        requireSmaps();
+        try (NativeLmdb app = NativeLmdb.open(dir.resolve("env"), "records")) {
+            for (int i = 0; i < 2000; i++) {
+                app.put("records", "r" + i, "value " + i, 1);
+            }
+            assertThat(app.contents().get("records")).hasSize(2000); // read through the map: its pages are now resident here
+            // Configured through a symbolic link: smaps names the real path, the label the configured one.
+            Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("env"));
+            Path dataFile = link.resolve("data.mdb");
+
+            String text = scrape(true, app.lmdb(), dataFile);
+            String smap = "lmdb_smaps_bytes{database_path=\"" + dataFile.toAbsolutePath() + "\",lmdb=\"main\",smap=";
+            assertThat(text).as("the whole map is mapped").contains(smap + "\"size\"} 2.68435456E8");
+            assertThat(gauge(text, smap + "\"rss\"}")).as("rss").isPositive()
+                    .isLessThanOrEqualTo(gauge(text, smap + "\"size\"}"));
+            assertThat(text).contains(smap + "\"pss\"}", smap + "\"shared_clean\"}", smap + "\"private_dirty\"}");
+
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(LmdbStats.class);
+            ListAppender<ILoggingEvent> logged = new ListAppender<>();
+            logged.start();
+            logger.addAppender(logged);
+            try {
+                LmdbStats.log(app.lmdb(), dataFile, true);
+            } finally {
+                logger.detachAppender(logged);
+            }
+            assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).startsWith("db main: LMDB memory: size 268435456, ")
+                            .contains(", rss "));
+        }
+    }
+
+    /** /proc/self/smaps is Linux's; elsewhere the test skips, except on CI, which runs on Linux. */
+    private static void requireSmaps() {
+        boolean present = Files.isReadable(MappedMemory.SMAPS);
+        if (!present && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError(MappedMemory.SMAPS + " is required on CI (Linux)");
+        }
+        assumeTrue(present, MappedMemory.SMAPS + " not found: lmdb_scrape_smaps works on Linux only");
+    }
+
+    private static String scrape(boolean scrapeSmaps, LmdbEnvironment lmdb, Path dataFile) throws Exception {
+        LmdbCollector collector = new LmdbCollector(scrapeSmaps);
+        collector.add(lmdb, dataFile);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(collector);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The value of the sample that starts with {@code nameAndLabels} in exposition text. */
+    private static double gauge(String text, String nameAndLabels) {
+        return text.lines().filter(l -> l.startsWith(nameAndLabels)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(nameAndLabels.length()).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + nameAndLabels + " in:\n" + text));
     }
 }
