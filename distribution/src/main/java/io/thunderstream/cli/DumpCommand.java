@@ -18,10 +18,13 @@ import picocli.CommandLine.Option;
         description = "Print the entries of the configured LMDBs: db, DBI, key, value (text when printable, else hex).")
 final class DumpCommand extends LmdbCommand implements Callable<Integer> {
 
-    @Option(names = {"-n", "--dbi"}, paramLabel = "DBI", description = "Only this DBI.")
+    @Option(names = "--dbi", paramLabel = "DBI", description = "Only this DBI.")
     String dbi;
 
-    @Option(names = {"-H", "--headers"}, description = "Decode the Lightning Stream value headers (timestamp, txn, flags).")
+    @Option(names = {"-H", "--hide"}, description = "Leave out the syncer's own DBIs (_sync*).")
+    boolean hide;
+
+    @Option(names = "--headers", description = "Decode the Lightning Stream value headers (timestamp, txn, flags).")
     boolean headers;
 
     @Override
@@ -32,7 +35,7 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
                 Txn<ByteBuffer> txn = lmdb.env().txnRead();
                 try {
                     for (String name : lmdb.dbiNames(txn)) {
-                        if (dbi == null || dbi.equals(name)) {
+                        if ((dbi == null || dbi.equals(name)) && !(hide && LmdbEnvironment.isPrivate(name))) {
                             dump(out, lmdb, txn, name);
                         }
                     }

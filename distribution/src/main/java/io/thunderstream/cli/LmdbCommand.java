@@ -13,13 +13,14 @@ abstract class LmdbCommand {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--db", paramLabel = "NAME", description = "Only this LMDB of the config (default: all).")
+    @Option(names = {"--db", "-n", "--name"}, paramLabel = "NAME",
+            description = "Only this LMDB of the config (default: all); -n and --name as in Lightning Stream.")
     String db;
 
     List<LmdbConfig> lmdbs() {
         ThunderstreamConfig config = ThunderstreamCommand.of(spec).config();
         if (db != null) {
-            config = config.withOnlyLmdb(db);
+            config = config.withOnlyLmdbs(List.of(db));
         }
         return List.copyOf(config.lmdbs().values());
     }

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -169,36 +168,32 @@ public final class SnapshotsCommand {
         }
     }
 
-    /** {@code thunderstream snapshots dump NAME|--local FILE [--format json|text] [--dbi NAME]}. */
+    /** {@code thunderstream snapshots dump [-l] NAME|FILE [-f json|text|debug] [-d DBI]}, with Lightning Stream's options. */
     @Command(name = "dump",
             mixinStandardHelpOptions = true,
             description = "Print the contents of a snapshot, from the storage or from a local file.")
     static final class Dump extends StorageCommand implements Callable<Integer> {
-        enum Format { json, text }
+        /** {@code debug} is Lightning Stream's name for {@code text}. */
+        enum Format { json, text, debug }
 
-        static final class Source {
-            @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage.")
-            String name;
+        @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage, or with --local a file.")
+        String name;
 
-            @Option(names = "--local", paramLabel = "FILE", description = "Snapshot file on the local disk.")
-            Path file;
-        }
+        @Option(names = {"-l", "--local"}, description = "NAME is a snapshot file on the local disk.")
+        boolean local;
 
-        @ArgGroup(multiplicity = "1")
-        Source source;
-
-        @Option(names = "--format", defaultValue = "json", description = "json (the test vectors' schema, bytes as hex) or text. Default: ${DEFAULT-VALUE}.")
+        @Option(names = {"-f", "--format"}, defaultValue = "json",
+                description = "json (the test vectors' schema, bytes as hex), or text (debug: the same). Default: ${DEFAULT-VALUE}.")
         Format format;
 
-        @Option(names = "--dbi", paramLabel = "NAME", description = "Only this DBI.")
+        @Option(names = {"-d", "--dbi"}, paramLabel = "DBI", description = "Only this DBI.")
         String dbi;
 
         @Override
         public Integer call() throws IOException {
-            String what = source.file != null ? source.file.toString() : source.name;
             OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
-            StorageBackend storage = source.file == null ? storage() : null;
-            try (InputStream in = storage != null ? storage.read(source.name) : Files.newInputStream(source.file);
+            StorageBackend storage = local ? null : storage();
+            try (InputStream in = local ? Files.newInputStream(Path.of(name)) : storage.read(name);
                     SnapshotReader reader = SnapshotReader.openGzip(in)) {
                 if (format == Format.json) {
                     SnapshotJson.writeJson(reader, stdout, dbi);
@@ -209,9 +204,9 @@ public final class SnapshotsCommand {
                 return 0;
             } catch (SnapshotFormatException e) {
                 stdout.flush();
-                throw new IOException(what + ": " + e.getMessage(), e);
+                throw new IOException(name + ": " + e.getMessage(), e);
             } catch (NoSuchFileException e) {
-                throw new IOException(what + ": no such file", e);
+                throw new IOException(name + ": no such file", e);
             } finally {
                 if (storage != null) {
                     storage.close();

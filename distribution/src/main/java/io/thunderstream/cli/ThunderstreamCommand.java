@@ -1,12 +1,17 @@
 package io.thunderstream.cli;
 
+import io.thunderstream.api.ConfigValues;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageConfigException;
 import io.thunderstream.api.StorageException;
 import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.config.LogConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +22,8 @@ import picocli.CommandLine.ScopeType;
  * The {@code thunderstream} command: global options, and the subcommands that do the work.
  *
  * <p>Exit codes: 0 done; 1 failed (storage, LMDB, a bad snapshot); 2 invalid command line or
- * config. Errors are one line on stderr; {@code --log-level debug} adds the stack trace.
+ * config; 75 {@code --timeout} reached. Errors are one line on stderr; {@code --log-level debug}
+ * adds the stack trace. The options are Lightning Stream's, so that its command lines work unchanged.
  */
 @Command(name = "thunderstream",
         mixinStandardHelpOptions = true,
@@ -36,8 +42,14 @@ import picocli.CommandLine.ScopeType;
         })
 public final class ThunderstreamCommand implements Runnable {
 
+    private static final Logger log = LoggerFactory.getLogger(ThunderstreamCommand.class);
+
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+    /** EX_TEMPFAIL of sysexits.h, as Lightning Stream uses for {@code --timeout}. */
+    static final int EXIT_TIMEOUT = 75;
+    /** How long a command stopped by {@code --timeout} may take to stop cleanly (LS's too). */
+    private static final Duration TIMEOUT_GRACE = Duration.ofSeconds(10);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -61,6 +73,23 @@ public final class ThunderstreamCommand implements Runnable {
             description = "human, logfmt or json (overrides log.format).")
     String logFormat;
 
+    @Option(names = "--log-timestamp", scope = ScopeType.INHERIT, paramLabel = "STYLE",
+            description = "short, full or disable (overrides log.timestamp).")
+    String logTimestamp;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log at debug level (overrides --log-level).")
+    boolean debug;
+
+    @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", converter = GoDuration.class,
+            description = "Stop the command after this long (30s, 5m, 1h30m), as SIGTERM does, and exit with 75.")
+    Duration timeout;
+
+    @Option(names = "--minimum-pid", scope = ScopeType.INHERIT, paramLabel = "PID",
+            description = "When this process's PID is lower (at most " + MinimumPid.LIMIT + "), take PIDs until the next is"
+                    + " not, and run the command as a child with it: for containers that share an LMDB, whose"
+                    + " processes LMDB tells apart by PID.")
+    int minimumPid;
+
     private ThunderstreamConfig config;
 
     @Override
@@ -80,17 +109,23 @@ public final class ThunderstreamCommand implements Runnable {
             if (instance != null) {
                 loaded = loaded.withInstance(instance);
             }
-            LogConfig log = loaded.log();
+            LogConfig logging = loaded.log();
             if (logLevel != null) {
-                log = log.withLevel(LogConfig.Level.parse(logLevel));
+                logging = logging.withLevel(LogConfig.Level.parse(logLevel));
+            }
+            if (debug) {
+                logging = logging.withLevel(LogConfig.Level.DEBUG);
             }
             if (logFormat != null) {
-                log = log.withFormat(LogConfig.Format.parse(logFormat));
+                logging = logging.withFormat(LogConfig.Format.parse(logFormat));
             }
-            config = loaded.withLog(log);
+            if (logTimestamp != null) {
+                logging = logging.withTimestamp(LogConfig.Timestamp.parse(logTimestamp));
+            }
+            config = loaded.withLog(logging);
             Logging.apply(config.log());
             if (logConfig) {
-                LoggerFactory.getLogger(ThunderstreamCommand.class).info("effective config ({}):\n{}", configFile,
+                log.info("effective config ({}):\n{}", configFile,
                         config.toMaskedYaml());
             }
         }
@@ -102,18 +137,76 @@ public final class ThunderstreamCommand implements Runnable {
         return Plugins.discover(Plugins.defaultDirectory()).open(config.storage().backend());
     }
 
+    /** {@code --timeout}: when it is reached, exit as on SIGTERM (the shutdown hooks stop cleanly), or after a grace regardless. */
+    private void startTimeout() {
+        if (timeout == null || timeout.isZero()) {
+            return;
+        }
+        Thread timer = new Thread(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            log.warn("--timeout {} reached: stopping",
+                    ConfigValues.formatDuration(timeout));
+            Thread force = new Thread(() -> {
+                try {
+                    Thread.sleep(TIMEOUT_GRACE.toMillis());
+                } catch (InterruptedException e) {
+                    // halt now
+                }
+                log.error("not stopped {} after --timeout: exiting",
+                        ConfigValues.formatDuration(TIMEOUT_GRACE));
+                Runtime.getRuntime().halt(EXIT_TIMEOUT);
+            }, "timeout-grace");
+            force.setDaemon(true);
+            force.start();
+            System.exit(EXIT_TIMEOUT);
+        }, "timeout");
+        timer.setDaemon(true);
+        timer.start();
+    }
+
+    /** Go-style durations, as the config takes them. */
+    static final class GoDuration implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return ConfigValues.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new ThunderstreamCommand());
+        ThunderstreamCommand top = new ThunderstreamCommand();
+        CommandLine cli = new CommandLine(top);
+        cli.setExecutionStrategy(parseResult -> {
+            try {
+                OptionalInt child = MinimumPid.ensure(top.minimumPid);
+                if (child.isPresent()) {
+                    return child.getAsInt();
+                }
+            } catch (IOException | InterruptedException e) {
+                cli.getErr().println("thunderstream: --minimum-pid: " + e.getMessage());
+                cli.getErr().flush();
+                return EXIT_FAILURE;
+            }
+            top.startTimeout();
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean usage = e instanceof ConfigException || e instanceof StorageConfigException
                     || e instanceof CommandLine.ParameterException;
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             commandLine.getErr().println("thunderstream: " + message);
-            if (LoggerFactory.getLogger(ThunderstreamCommand.class).isDebugEnabled()) {
+            if (log.isDebugEnabled()) {
                 e.printStackTrace(commandLine.getErr());
             }
             commandLine.getErr().flush();

@@ -63,7 +63,7 @@ class CliIT {
         assertThat(sync.exitCode()).as(sync.err()).isZero();
         assertThat(sync.err()).contains("merged snapshot " + name);
 
-        Result dump = ts("dump", "-H", "-n", "domains");
+        Result dump = ts("dump", "--headers", "--dbi", "domains");
         assertThat(dump.exitCode()).as(dump.err()).isZero();
         assertThat(dump.out()).contains("main\tdomains\ta\tts=2024-01-02T03:04:05.123453789Z").contains("alpha")
                 .contains("main\tdomains\tb\tts=2024-01-02T03:04:05.123454789Z txn=").contains(" deleted");
@@ -143,7 +143,7 @@ class CliIT {
             sync.destroy(); // SIGTERM
             assertThat(sync.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("stops within 20 s").isTrue();
             assertThat(sync.exitValue()).isIn(0, 143);
-            assertThat(Files.readString(log)).doesNotContain("Exception");
+            assertThat(Files.readString(log)).contains("SyncCommand: stopped").doesNotContain("Exception");
         } finally {
             sync.destroyForcibly();
         }

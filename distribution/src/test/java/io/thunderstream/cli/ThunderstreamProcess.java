@@ -31,13 +31,27 @@ final class ThunderstreamProcess implements AutoCloseable {
 
     /** Starts {@code bin/thunderstream} with {@code javaOpts} in {@code JAVA_OPTS}. */
     static ThunderstreamProcess startWithJavaOpts(String javaOpts, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(LauncherIT.distribution().resolve("bin/thunderstream").toString()));
+        return start(List.of(), javaOpts, args);
+    }
+
+    /** Starts {@code bin/thunderstream} through a command such as {@code unshare ...}. */
+    static ThunderstreamProcess startUnder(List<String> prefix, String... args) throws IOException {
+        return start(prefix, "", args);
+    }
+
+    private static ThunderstreamProcess start(List<String> prefix, String javaOpts, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(LauncherIT.distribution().resolve("bin/thunderstream").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         if (!javaOpts.isEmpty()) {
             builder.environment().put("JAVA_OPTS", javaOpts);
         }
         return new ThunderstreamProcess(builder.start());
+    }
+
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     private void drain(InputStream in, String name) {

@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Logging: {@code log}. The command line's {@code --log-level} and {@code --log-format} override it.
+ * Logging: {@code log}. The command line's {@code --log-level}, {@code --debug}, {@code --log-format}
+ * and {@code --log-timestamp} override it.
  *
  * @param level     the lowest level logged
  * @param format    {@code human} (coloured when on a terminal), {@code logfmt} or {@code json}
@@ -31,6 +32,10 @@ public record LogConfig(Level level, Format format, Timestamp timestamp) {
     }
 
     public LogConfig withFormat(Format format) {
+        return new LogConfig(level, format, timestamp);
+    }
+
+    public LogConfig withTimestamp(Timestamp timestamp) {
         return new LogConfig(level, format, timestamp);
     }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,13 +178,16 @@ public record ThunderstreamConfig(
                 memoryDecompressedSnapshots, onlyOnce);
     }
 
-    /** This config with only the named LMDB ({@code --only-db}); an unknown name is an error. */
-    public ThunderstreamConfig withOnlyLmdb(String name) {
-        LmdbConfig lmdb = lmdbs.get(name);
-        if (lmdb == null) {
-            throw new ConfigException("lmdbs: no LMDB named \"" + name + "\"; configured: " + String.join(", ", lmdbs.keySet()));
+    /** This config with only the named LMDBs ({@code --only-db}), in config order; an unknown name is an error. */
+    public ThunderstreamConfig withOnlyLmdbs(Collection<String> names) {
+        for (String name : names) {
+            if (!lmdbs.containsKey(name)) {
+                throw new ConfigException("lmdbs: no LMDB named \"" + name + "\"; configured: " + String.join(", ", lmdbs.keySet()));
+            }
         }
-        return new ThunderstreamConfig(instance, Map.of(name, lmdb), sweeper, storage, http, log, health,
+        Map<String, LmdbConfig> only = new LinkedHashMap<>(lmdbs);
+        only.keySet().retainAll(names);
+        return new ThunderstreamConfig(instance, only, sweeper, storage, http, log, health,
                 lmdbPollInterval, lmdbLogStatsInterval, lmdbScrapeSmaps, storagePollInterval, storageRetryInterval,
                 storageRetryCount, storageRetryForever, storageForceSnapshotInterval, memoryDownloadedSnapshots,
                 memoryDecompressedSnapshots, onlyOnce);

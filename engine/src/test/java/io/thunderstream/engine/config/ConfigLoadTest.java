@@ -252,11 +252,13 @@ class ConfigLoadTest {
         assertThat(overridden.log().level()).isEqualTo(LogConfig.Level.DEBUG);
         assertThat(overridden.log().format()).isEqualTo(LogConfig.Format.LOGFMT);
         assertThat(overridden.lmdbs()).isEqualTo(config.lmdbs());
-        assertThat(overridden.withOnlyLmdb("main").lmdbs()).containsOnlyKeys("main");
+        assertThat(overridden.withOnlyLmdbs(List.of("main")).lmdbs()).containsOnlyKeys("main");
+        assertThat(overridden.withOnlyLmdbs(List.of("main", "shard")).lmdbs().keySet()).as("config order")
+                .containsExactly("shard", "main");
 
         assertThatThrownBy(() -> config.withInstance(" ")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("instance: empty");
-        assertThatThrownBy(() -> config.withOnlyLmdb("nope")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> config.withOnlyLmdbs(List.of("main", "nope"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no LMDB named \"nope\"; configured: shard, main");
         assertThatThrownBy(() -> LogConfig.Format.parse("xml")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("human, logfmt, json");
