@@ -227,6 +227,11 @@ public final class StorageConfig {
         throw invalid(name, v, "a map");
     }
 
+    /** The {@code tls} option (a map, or {@code tls.*} URL parameters); see {@link TlsSettings}. */
+    public TlsSettings tls() {
+        return TlsMaterial.read(this, "storage" + describeType());
+    }
+
     /**
      * Where an object-store backend keeps its blobs.
      *

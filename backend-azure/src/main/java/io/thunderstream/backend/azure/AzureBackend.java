@@ -2,6 +2,7 @@ package io.thunderstream.backend.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.core.util.HttpClientOptions;
@@ -21,12 +22,17 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
 import io.thunderstream.api.DeclaredSizeInputStream;
 import io.thunderstream.api.StorageBackend;
+import io.thunderstream.api.StorageConfigException;
 import io.thunderstream.api.StorageException;
+import io.thunderstream.api.TlsSettings;
 import io.thunderstream.api.UpdateMarker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +56,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Azure Blob Storage, one container, optionally under a global prefix.
@@ -81,10 +89,7 @@ final class AzureBackend implements StorageBackend {
 
     private AzureBackend(AzureOptions options) throws StorageException {
         this.options = options;
-        this.http = HttpClient.createDefault(new HttpClientOptions()
-                .setConnectTimeout(options.dialTimeout())
-                .setConnectionIdleTimeout(options.idleConnTimeout())
-                .setMaximumConnectionPoolSize(options.maxIdleConns()));
+        this.http = httpClient(options);
         this.markerName = options.globalPrefix() + UpdateMarker.NAME;
         this.marker = options.useUpdateMarker() ? new UpdateMarker(options.updateMarkerForceListInterval()) : null;
         if (options.useSharedKey()) {
@@ -157,6 +162,38 @@ final class AzureBackend implements StorageBackend {
             }
             return container;
         }
+    }
+
+    private static HttpClient httpClient(AzureOptions options) throws StorageConfigException {
+        if (!options.tls().configured()) {
+            return HttpClient.createDefault(new HttpClientOptions()
+                    .setConnectTimeout(options.dialTimeout())
+                    .setConnectionIdleTimeout(options.idleConnTimeout())
+                    .setMaximumConnectionPoolSize(options.maxIdleConns()));
+        }
+        // The SDK's HttpClientOptions carry no TLS settings: its Netty client gets an SslContext of ours.
+        SslContextBuilder ssl = SslContextBuilder.forClient();
+        TlsSettings tls = options.tls();
+        if (tls.insecureSkipVerify()) {
+            ssl.trustManager(InsecureTrustManagerFactory.INSTANCE); // only when asked: any certificate, any host
+        } else {
+            tls.trustManagers().ifPresent(managers -> ssl.trustManager(managers[0])); // a PKIX factory makes one
+        }
+        tls.keyManagers().ifPresent(managers -> ssl.keyManager(managers[0]));
+        SslContext context;
+        try {
+            context = ssl.build();
+        } catch (SSLException e) {
+            throw new StorageConfigException("storage (type azure): tls: " + e.getMessage());
+        }
+        ConnectionProvider pool = ConnectionProvider.builder("thunderstream-azure")
+                .maxConnections(options.maxIdleConns())
+                .maxIdleTime(options.idleConnTimeout())
+                .build();
+        return new NettyAsyncHttpClientBuilder(reactor.netty.http.client.HttpClient.create(pool)
+                .secure(spec -> spec.sslContext(context)))
+                .connectTimeout(options.dialTimeout())
+                .build();
     }
 
     private void createContainer() throws StorageException {
@@ -451,6 +488,16 @@ final class AzureBackend implements StorageBackend {
         }
         if (e instanceof UncheckedIOException u) {
             return new StorageException("azure: " + op + what + " in " + where + " failed: " + u.getCause(), u.getCause());
+        }
+        Throwable root = e;
+        boolean tls = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            tls |= t instanceof SSLException;
+            root = t;
+        }
+        if (tls) {
+            return new StorageException("azure: " + op + what + " in " + where + " failed: TLS failure: " + root.getMessage()
+                    + "; for a server certificate of a private CA, set tls.ca_file", e);
         }
         return new StorageException("azure: " + op + what + " in " + where + " failed: " + e, e);
     }

@@ -4,6 +4,8 @@ import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackendProvider;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.api.StorageException;
+import io.thunderstream.api.TlsSettings;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -25,7 +27,9 @@ public final class AzureBackendProvider implements StorageBackendProvider {
 
     @Override
     public Set<String> secretOptions() {
-        return Set.of(AzureOptions.ACCOUNT_KEY);
+        Set<String> secrets = new HashSet<>(TlsSettings.secretOptionNames());
+        secrets.add(AzureOptions.ACCOUNT_KEY);
+        return secrets;
     }
 
     @Override

@@ -3,9 +3,11 @@ package io.thunderstream.backend.azure;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.api.StorageConfigException;
+import io.thunderstream.api.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -35,6 +37,7 @@ record AzureOptions(
         Duration dialTimeout,
         Duration tlsHandshakeTimeout,
         Duration clientTimeout,
+        TlsSettings tls,
         int blockSize,
         int maxTries) {
 
@@ -57,12 +60,8 @@ record AzureOptions(
     static final String DIAL_KEEP_ALIVE = "dial_keep_alive";
     static final String TLS_HANDSHAKE_TIMEOUT = "tls_handshake_timeout";
     static final String CLIENT_TIMEOUT = "client_timeout";
-    static final String TLS = "tls";
 
-    static final Set<String> KNOWN = Set.of(ACCOUNT_NAME, ACCOUNT_KEY, ACCOUNT_KEY_FILE, SECRETS_REFRESH_INTERVAL,
-            USE_SHARED_KEY, CONTAINER, CREATE_CONTAINER, GLOBAL_PREFIX, ENDPOINT_URL, CONCURRENCY, USE_UPDATE_MARKER,
-            UPDATE_MARKER_FORCE_LIST_INTERVAL, INIT_TIMEOUT, IDLE_CONN_TIMEOUT, MAX_IDLE_CONNS, DIAL_TIMEOUT,
-            DIAL_KEEP_ALIVE, TLS_HANDSHAKE_TIMEOUT, CLIENT_TIMEOUT, TLS);
+    static final Set<String> KNOWN = knownOptions();
 
     /** The Azure SDK for Go's UploadStream default is 1 MiB blocks; larger blocks mean fewer requests. */
     static final int DEFAULT_BLOCK_SIZE = 4 << 20;
@@ -73,15 +72,20 @@ record AzureOptions(
     @Override
     public String toString() {
         return "AzureOptions[account_name=" + accountName + ", container=" + container + ", global_prefix=" + globalPrefix
-                + ", endpoint_url=" + endpoint + ", use_shared_key=" + useSharedKey + "]";
+                + ", endpoint_url=" + endpoint + ", use_shared_key=" + useSharedKey + ", tls=" + tls + "]";
+    }
+
+    private static Set<String> knownOptions() {
+        Set<String> known = new HashSet<>(Set.of(ACCOUNT_NAME, ACCOUNT_KEY, ACCOUNT_KEY_FILE, SECRETS_REFRESH_INTERVAL,
+                USE_SHARED_KEY, CONTAINER, CREATE_CONTAINER, GLOBAL_PREFIX, ENDPOINT_URL, CONCURRENCY, USE_UPDATE_MARKER,
+                UPDATE_MARKER_FORCE_LIST_INTERVAL, INIT_TIMEOUT, IDLE_CONN_TIMEOUT, MAX_IDLE_CONNS, DIAL_TIMEOUT,
+                DIAL_KEEP_ALIVE, TLS_HANDSHAKE_TIMEOUT, CLIENT_TIMEOUT));
+        known.addAll(TlsSettings.optionNames());
+        return Set.copyOf(known);
     }
 
     static AzureOptions parse(StorageConfig config) {
         config.requireOnly(KNOWN);
-        if (!config.map(TLS).isEmpty()) {
-            throw error("option tls is not supported by this backend yet; use the JVM's trust store "
-                    + "(-Djavax.net.ssl.trustStore) for a private CA");
-        }
 
         StorageConfig.Location location = config.location(CONTAINER);
         String container = location.bucket();
@@ -145,6 +149,7 @@ record AzureOptions(
                 orDefault(config.duration(DIAL_TIMEOUT, Duration.ZERO), Duration.ofSeconds(10)),
                 orDefault(config.duration(TLS_HANDSHAKE_TIMEOUT, Duration.ZERO), Duration.ofSeconds(10)),
                 orDefault(config.duration(CLIENT_TIMEOUT, Duration.ZERO), Duration.ofMinutes(15)),
+                config.tls(),
                 DEFAULT_BLOCK_SIZE,
                 DEFAULT_MAX_TRIES);
     }
@@ -153,7 +158,7 @@ record AzureOptions(
     AzureOptions tuned(int blockSize, int maxTries) {
         return new AzureOptions(accountName, accountKey, accountKeyFile, secretsRefreshInterval, useSharedKey, container,
                 createContainer, globalPrefix, endpoint, concurrency, useUpdateMarker, updateMarkerForceListInterval,
-                initTimeout, idleConnTimeout, maxIdleConns, dialTimeout, tlsHandshakeTimeout, clientTimeout, blockSize,
+                initTimeout, idleConnTimeout, maxIdleConns, dialTimeout, tlsHandshakeTimeout, clientTimeout, tls, blockSize,
                 maxTries);
     }
 

@@ -35,7 +35,7 @@ class AzureOptionsTest {
         StorageBackends installed = StorageBackends.discover(getClass().getClassLoader());
         assertThat(installed.provider(StorageConfig.of("azure", Map.of()))).isInstanceOf(AzureBackendProvider.class);
         assertThat(installed.provider(StorageConfig.ofUrl("az://c/p"))).isInstanceOf(AzureBackendProvider.class);
-        assertThat(new AzureBackendProvider().secretOptions()).containsExactly("account_key");
+        assertThat(new AzureBackendProvider().secretOptions()).containsExactlyInAnyOrder("account_key", "tls", "tls.key");
     }
 
     @Test
@@ -132,8 +132,12 @@ class AzureOptionsTest {
     void mistakesAreReportedNotIgnored() {
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "acount_key", "x")))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("unknown option acount_key");
-        assertThatThrownBy(() -> parse(with(SHARED_KEY, "tls", Map.of("insecure_skip_verify", true))))
-                .isInstanceOf(StorageConfigException.class).hasMessageContaining("tls is not supported");
+        assertThatThrownBy(() -> parse(with(SHARED_KEY, "tls", Map.of("ca_flie", "/x"))))
+                .isInstanceOf(StorageConfigException.class).hasMessageContaining("storage (type azure): unknown tls option ca_flie");
+        assertThatThrownBy(() -> parse(with(SHARED_KEY, "tls", Map.of("ca_file", "/no/such/ca.pem"))))
+                .isInstanceOf(StorageConfigException.class).hasMessageContaining("cannot read tls.ca_file /no/such/ca.pem");
+        assertThatThrownBy(() -> parse(with(SHARED_KEY, "tls", Map.of("watch_certs", true))))
+                .isInstanceOf(StorageConfigException.class).hasMessageContaining("tls.watch_certs is not supported");
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "endpoint_url", "ftp://x")))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("endpoint_url must be an http(s) URL");
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "concurrency", 1000)))

@@ -34,14 +34,18 @@ public final class Azurite implements ExtensionContext.Store.CloseableResource, 
 
     private final Process process;
     private final int port;
+    private final String scheme;
     private final Path workspace;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
-    private Azurite(Path bin) throws IOException, InterruptedException {
+    private Azurite(Path bin, List<String> extraArgs, String scheme) throws IOException, InterruptedException {
         this.workspace = Files.createTempDirectory("azurite");
         this.port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(bin.toString(), "--skipApiVersionCheck", "--inMemoryPersistence",
-                "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port), "--silent")
+        this.scheme = scheme;
+        List<String> command = new ArrayList<>(List.of(bin.toString(), "--skipApiVersionCheck", "--inMemoryPersistence",
+                "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port), "--silent"));
+        command.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workspace.toFile())
                 .redirectErrorStream(true);
         this.process = pb.start();
@@ -73,9 +77,19 @@ public final class Azurite implements ExtensionContext.Store.CloseableResource, 
                 .getOrComputeIfAbsent(Azurite.class, k -> start(bin), Azurite.class);
     }
 
+    /** An instance of its own on HTTPS, with a PKCS#12 certificate and key; the caller closes it. */
+    public static Azurite https(Path pkcs12, String password) {
+        Path bin = find().orElseThrow(() -> new IllegalStateException(MISSING));
+        return start(bin, List.of("--cert", pkcs12.toString(), "--pwd", password), "https");
+    }
+
     private static Azurite start(Path bin) {
+        return start(bin, List.of(), "http");
+    }
+
+    private static Azurite start(Path bin, List<String> extraArgs, String scheme) {
         try {
-            return new Azurite(bin);
+            return new Azurite(bin, extraArgs, scheme);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Azurite at " + bin + ": " + e, e);
         } catch (InterruptedException e) {
@@ -126,9 +140,9 @@ public final class Azurite implements ExtensionContext.Store.CloseableResource, 
         }
     }
 
-    /** The blob endpoint, path style: {@code http://127.0.0.1:port/devstoreaccount1}. */
+    /** The blob endpoint, path style: {@code http://127.0.0.1:port/devstoreaccount1} (or https). */
     public String endpoint() {
-        return "http://127.0.0.1:" + port + "/" + ACCOUNT;
+        return scheme + "://127.0.0.1:" + port + "/" + ACCOUNT;
     }
 
     /** Options for a shared-key backend on this Azurite. */

@@ -28,8 +28,8 @@ final class S3Clients {
                 .connectionMaxIdleTime(options.idleConnTimeout)
                 .maxConnections(options.maxIdleConns)
                 .tcpKeepAlive(options.dialKeepAlive);
-        TlsMaterial.trustManagers(options.tls).ifPresent(tm -> http.tlsTrustManagersProvider(() -> tm));
-        TlsMaterial.keyManagers(options.tls).ifPresent(km -> http.tlsKeyManagersProvider(() -> km));
+        options.tls.trustManagers().ifPresent(tm -> http.tlsTrustManagersProvider(() -> tm));
+        options.tls.keyManagers().ifPresent(km -> http.tlsKeyManagersProvider(() -> km));
         if (options.tls.insecureSkipVerify()) {
             // Only when asked: accepts any certificate and host name.
             return http.buildWithDefaults(AttributeMap.builder()

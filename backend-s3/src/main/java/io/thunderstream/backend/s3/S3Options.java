@@ -2,11 +2,10 @@ package io.thunderstream.backend.s3;
 
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.api.StorageConfigException;
+import io.thunderstream.api.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,14 +32,11 @@ final class S3Options {
     /** One part is held in memory while it is sent; S3 itself allows 5 GiB. */
     static final long MAX_PART_SIZE = 1L << 30;
 
-    static final Set<String> TLS_OPTIONS = Set.of("ca_file", "ca", "add_system_ca_pool", "cert_file", "cert",
-            "key_file", "key", "insecure_skip_verify", "watch_certs", "watch_certs_poll_interval");
-
     /** Every option this backend reads; anything else in the config is an error. */
     static final Set<String> KNOWN = knownOptions();
 
     /** Options whose values are secret: masked wherever a config is printed. */
-    static final Set<String> SECRETS = Set.of("access_key", "secret_key", "tls", "tls.key");
+    static final Set<String> SECRETS = secrets();
 
     final String bucket;
     final String globalPrefix;
@@ -55,7 +51,7 @@ final class S3Options {
     final boolean createBucket;
     final boolean disableContentMd5;
     final boolean hideFolders;
-    final TlsOptions tls;
+    final TlsSettings tls;
     final Duration initTimeout;
     final Duration clientTimeout;
     final Duration dialTimeout;
@@ -65,25 +61,6 @@ final class S3Options {
     final boolean useUpdateMarker;
     final Duration updateMarkerForceListInterval;
     final long multipartThreshold;
-
-    /** The {@code tls} map (or {@code tls.*} URL parameters), as PowerDNS go-tlsconfig names them. */
-    record TlsOptions(Optional<Path> caFile, Optional<String> ca, boolean addSystemCaPool, Optional<Path> certFile,
-                      Optional<String> cert, Optional<Path> keyFile, Optional<String> key, boolean insecureSkipVerify) {
-
-        boolean hasCa() {
-            return caFile.isPresent() || ca.isPresent();
-        }
-
-        boolean hasClientCert() {
-            return (certFile.isPresent() || cert.isPresent()) && (keyFile.isPresent() || key.isPresent());
-        }
-
-        @Override
-        public String toString() {
-            return "TlsOptions[caFile=" + caFile + ", certFile=" + certFile + ", keyFile=" + keyFile
-                    + ", insecureSkipVerify=" + insecureSkipVerify + "]";
-        }
-    }
 
     private S3Options(StorageConfig config) {
         config.requireOnly(KNOWN);
@@ -121,7 +98,7 @@ final class S3Options {
         if (config.bool("prefix_folders", false)) {
             throw fail("prefix_folders is deprecated in Lightning Stream and not supported; blob names are keys");
         }
-        tls = tlsOptions(config);
+        tls = config.tls();
 
         initTimeout = positive(config, "init_timeout", DEFAULT_INIT_TIMEOUT);
         clientTimeout = positive(config, "client_timeout", DEFAULT_CLIENT_TIMEOUT);
@@ -151,6 +128,12 @@ final class S3Options {
         return endpoint.map(URI::toString).orElse("https://s3." + region + ".amazonaws.com");
     }
 
+    private static Set<String> secrets() {
+        Set<String> secrets = new java.util.HashSet<>(Set.of("access_key", "secret_key"));
+        secrets.addAll(TlsSettings.secretOptionNames());
+        return Set.copyOf(secrets);
+    }
+
     private static Set<String> knownOptions() {
         Set<String> known = new java.util.HashSet<>(Set.of("access_key", "secret_key", "access_key_file",
                 "secret_key_file", "secrets_refresh_interval", "region", "bucket", "storage_class", "create_bucket",
@@ -158,7 +141,7 @@ final class S3Options {
                 "num_minio_threads", "tls", "init_timeout", "idle_conn_timeout", "max_idle_conns", "dial_timeout",
                 "dial_keep_alive", "tls_handshake_timeout", "client_timeout", "use_update_marker",
                 "update_marker_force_list_interval", "multipart_threshold"));
-        TLS_OPTIONS.forEach(o -> known.add("tls." + o));
+        known.addAll(TlsSettings.optionNames());
         return Set.copyOf(known);
     }
 
@@ -176,30 +159,6 @@ final class S3Options {
             throw fail("endpoint_url must not hold credentials; use access_key and secret_key");
         }
         return uri;
-    }
-
-    private static TlsOptions tlsOptions(StorageConfig config) {
-        Map<String, Object> tls = new LinkedHashMap<>(config.map("tls"));
-        for (String name : TLS_OPTIONS) {
-            config.string("tls." + name).ifPresent(v -> tls.put(name, v));
-        }
-        Set<String> unknown = new java.util.TreeSet<>(tls.keySet());
-        unknown.removeAll(TLS_OPTIONS);
-        if (!unknown.isEmpty()) {
-            throw fail("unknown tls option" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-                    + "; known: " + String.join(", ", new java.util.TreeSet<>(TLS_OPTIONS)));
-        }
-        StorageConfig sub = StorageConfig.of("s3", tls);
-        if (sub.bool("watch_certs", false)) {
-            throw fail("tls.watch_certs is not supported; restart to load new certificates");
-        }
-        Optional<String> ca = sub.string("ca").filter(s -> !s.isEmpty());
-        Optional<String> cert = sub.string("cert").filter(s -> !s.isEmpty());
-        Optional<String> key = sub.string("key").filter(s -> !s.isEmpty());
-        return new TlsOptions(sub.string("ca_file").filter(s -> !s.isEmpty()).map(Path::of), ca,
-                sub.bool("add_system_ca_pool", false), sub.string("cert_file").filter(s -> !s.isEmpty()).map(Path::of),
-                cert, sub.string("key_file").filter(s -> !s.isEmpty()).map(Path::of), key,
-                sub.bool("insecure_skip_verify", false));
     }
 
     /** A duration option where 0 (Go's zero value) means the default, as in simpleblob. */

@@ -8,12 +8,15 @@ import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackends;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.api.StorageConfigException;
+import io.thunderstream.api.TestCertificate;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The URL and YAML forms, defaults, option checks and secret masking. */
 class S3ConfigTest {
@@ -103,9 +106,16 @@ class S3ConfigTest {
     }
 
     @Test
-    void lightningStreamConfigsWithTheGoClientsTuningOptionsAreAccepted() {
-        S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "num_minio_threads", 4, "dial_keep_alive", "10s",
-                "tls_handshake_timeout", "10s", "tls", Map.of("ca_file", "/dev/null", "add_system_ca_pool", true))));
+    void lightningStreamConfigsWithTheGoClientsTuningOptionsAreAccepted(@TempDir Path dir) throws Exception {
+        Path ca = TestCertificate.create(dir).caPem();
+        S3Options o = S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "num_minio_threads", 4,
+                "dial_keep_alive", "10s", "tls_handshake_timeout", "10s",
+                "tls", Map.of("ca_file", ca.toString(), "add_system_ca_pool", true))));
+        assertThat(o.tls.trustManagers()).isPresent();
+        // The files are read when the config is: a CA file without a certificate fails at start-up.
+        assertThatThrownBy(() -> S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b",
+                "tls", Map.of("ca_file", "/dev/null"))))).isInstanceOf(StorageConfigException.class)
+                .hasMessage("storage (type s3): tls.ca_file holds no PEM certificate");
     }
 
     @Test

@@ -6,15 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageConfig;
 import io.thunderstream.api.StorageException;
-import java.io.InputStream;
+import io.thunderstream.api.TestCertificate;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.junit.jupiter.api.AfterAll;
@@ -22,10 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An S3Proxy on HTTPS with a self-signed certificate made by keytool for 127.0.0.1. */
+/** An S3Proxy on HTTPS with a self-signed certificate for 127.0.0.1. */
 class TlsTest {
-
-    private static final char[] PASSWORD = "changeit".toCharArray();
 
     @TempDir
     static Path dir;
@@ -36,30 +29,15 @@ class TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path keyStore = dir.resolve("server.p12");
-        caFile = dir.resolve("ca.pem");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keyStore.toString(), "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD));
-        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(),
-                "-storepass", new String(PASSWORD), "-file", caFile.toString());
-
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            store.load(in, PASSWORD);
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, PASSWORD);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(keys.getKeyManagers(), null, null);
-
+        TestCertificate certificate = TestCertificate.create(dir);
+        caFile = certificate.caPem();
         S3ProxyServer plain = S3ProxyServer.get();
         bucket = plain.newBucket();
         https = S3Proxy.builder()
                 .blobStore(plain.blobStore)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
                 .secureEndpoint(URI.create("https://127.0.0.1:0"))
-                .sslContext(ssl)
+                .sslContext(certificate.serverContext())
                 .build();
         https.start();
         while (!https.getState().equals("STARTED")) {
@@ -73,15 +51,6 @@ class TlsTest {
             https.stop();
         }
         S3ProxyServer.get().deleteBucket(bucket);
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as("keytool: %s", output).isZero();
     }
 
     private static Map<String, Object> options(Map<String, Object> tls) throws Exception {

@@ -1,6 +1,5 @@
-package io.thunderstream.backend.s3;
+package io.thunderstream.api;
 
-import io.thunderstream.api.StorageConfigException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,8 +16,12 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
@@ -28,32 +31,66 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Trust and key managers from the PEM files (or inline PEM) of the {@code tls} option, the way
- * PowerDNS go-tlsconfig reads them: a private CA replaces the system CAs unless
- * {@code add_system_ca_pool} is set; a client certificate is sent when cert and key are given.
+ * Reads a backend's {@code tls} option (see {@link TlsSettings}) the way PowerDNS go-tlsconfig
+ * reads it: PEM files or inline PEM; a private CA replaces the system CAs unless
+ * {@code add_system_ca_pool} is set; a client certificate is presented when cert and key are given.
  */
 final class TlsMaterial {
+
+    /** The keys under {@code tls}; {@code watch_certs} (and its poll interval) only so that it is refused by name. */
+    static final Set<String> KEYS = Set.of("ca_file", "ca", "add_system_ca_pool", "cert_file", "cert", "key_file", "key",
+            "insecure_skip_verify", "watch_certs", "watch_certs_poll_interval");
 
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final char[] NO_PASSWORD = new char[0];
 
-    private TlsMaterial() {
+    /** The {@code tls} map with its {@code tls.*} URL parameters merged in. */
+    private final StorageConfig tls;
+    private final String where;
+
+    private TlsMaterial(StorageConfig tls, String where) {
+        this.tls = tls;
+        this.where = where;
+    }
+
+    /** The {@code tls} option of {@code config}; {@code where} ("storage (type s3)") starts its errors. */
+    static TlsSettings read(StorageConfig config, String where) {
+        Map<String, Object> options = new LinkedHashMap<>(config.map("tls"));
+        for (String key : KEYS) {
+            config.string("tls." + key).ifPresent(v -> options.put(key, v));
+        }
+        Set<String> unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new StorageConfigException(where + ": unknown tls option" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + "; known: " + String.join(", ", new TreeSet<>(KEYS)));
+        }
+        TlsMaterial material = new TlsMaterial(StorageConfig.of("tls", options), where);
+        if (material.tls.bool("watch_certs", false)) {
+            throw material.fail("tls.watch_certs is not supported; restart to load new certificates");
+        }
+        return new TlsSettings(material.trustManagers(), material.keyManagers(),
+                material.tls.bool("insecure_skip_verify", false));
+    }
+
+    private Optional<String> option(String key) {
+        return tls.string(key).filter(s -> !s.isEmpty());
     }
 
     /** Trust managers for a private CA, or empty to use the JVM's default trust. */
-    static Optional<TrustManager[]> trustManagers(S3Options.TlsOptions tls) {
-        if (!tls.hasCa()) {
+    private Optional<TrustManager[]> trustManagers() {
+        if (option("ca_file").isEmpty() && option("ca").isEmpty()) {
             return Optional.empty();
         }
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int n = 0;
-            for (Certificate cert : certificates(pem(tls.caFile(), tls.ca(), "tls.ca_file"), "tls.ca_file")) {
+            for (Certificate cert : certificates(pem("ca_file", "ca"), "tls.ca_file")) {
                 store.setCertificateEntry("ca-" + n++, cert);
             }
-            if (tls.addSystemCaPool()) {
+            if (tls.bool("add_system_ca_pool", false)) {
                 for (X509Certificate cert : systemTrustManager().getAcceptedIssuers()) {
                     store.setCertificateEntry("system-" + n++, cert);
                 }
@@ -67,19 +104,21 @@ final class TlsMaterial {
     }
 
     /** Key managers presenting the client certificate, or empty when none is configured. */
-    static Optional<KeyManager[]> keyManagers(S3Options.TlsOptions tls) {
-        if (!tls.hasClientCert()) {
-            if (tls.certFile().isPresent() || tls.cert().isPresent() || tls.keyFile().isPresent() || tls.key().isPresent()) {
+    private Optional<KeyManager[]> keyManagers() {
+        boolean cert = option("cert_file").isPresent() || option("cert").isPresent();
+        boolean key = option("key_file").isPresent() || option("key").isPresent();
+        if (!cert || !key) {
+            if (cert || key) {
                 throw fail("tls: a client certificate needs both cert_file (or cert) and key_file (or key)");
             }
             return Optional.empty();
         }
         try {
-            List<Certificate> chain = certificates(pem(tls.certFile(), tls.cert(), "tls.cert_file"), "tls.cert_file");
-            PrivateKey key = privateKey(pem(tls.keyFile(), tls.key(), "tls.key_file"));
+            List<Certificate> chain = certificates(pem("cert_file", "cert"), "tls.cert_file");
+            PrivateKey privateKey = privateKey(pem("key_file", "key"));
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
-            store.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
+            store.setKeyEntry("client", privateKey, NO_PASSWORD, chain.toArray(Certificate[]::new));
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             factory.init(store, NO_PASSWORD);
             return Optional.of(factory.getKeyManagers());
@@ -100,18 +139,20 @@ final class TlsMaterial {
         throw new GeneralSecurityException("no system X.509 trust manager");
     }
 
-    private static String pem(Optional<Path> file, Optional<String> inline, String option) {
+    /** The PEM text of the {@code fileKey} file, else of the inline {@code inlineKey}. */
+    private String pem(String fileKey, String inlineKey) {
+        Optional<String> file = option(fileKey);
         if (file.isPresent()) {
             try {
-                return Files.readString(file.get(), StandardCharsets.US_ASCII);
+                return Files.readString(Path.of(file.get()), StandardCharsets.US_ASCII);
             } catch (IOException e) {
-                throw fail("cannot read " + option + " " + file.get() + ": " + e.getClass().getSimpleName());
+                throw fail("cannot read tls." + fileKey + " " + file.get() + ": " + e.getClass().getSimpleName());
             }
         }
-        return inline.orElseThrow();
+        return option(inlineKey).orElseThrow();
     }
 
-    private static List<Certificate> certificates(String pem, String option) throws GeneralSecurityException {
+    private List<Certificate> certificates(String pem, String option) throws GeneralSecurityException {
         List<Certificate> certs = new ArrayList<>(CertificateFactory.getInstance("X.509")
                 .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
         if (certs.isEmpty()) {
@@ -121,7 +162,7 @@ final class TlsMaterial {
     }
 
     /** A PKCS#8 key ("PRIVATE KEY") of any type, or a PKCS#1 RSA key ("RSA PRIVATE KEY"). */
-    private static PrivateKey privateKey(String pem) throws GeneralSecurityException {
+    private PrivateKey privateKey(String pem) throws GeneralSecurityException {
         Matcher m = PEM_KEY.matcher(pem);
         if (!m.find()) {
             throw fail("tls.key_file holds no PEM private key");
@@ -175,7 +216,7 @@ final class TlsMaterial {
         return out;
     }
 
-    private static StorageConfigException fail(String problem) {
-        return new StorageConfigException("storage (type s3): " + problem);
+    private StorageConfigException fail(String problem) {
+        return new StorageConfigException(where + ": " + problem);
     }
 }
