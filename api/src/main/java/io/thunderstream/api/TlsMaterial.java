@@ -10,10 +10,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -28,6 +31,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -37,13 +42,15 @@ import javax.net.ssl.X509TrustManager;
  */
 final class TlsMaterial {
 
-    /** The keys under {@code tls}; {@code watch_certs} (and its poll interval) only so that it is refused by name. */
+    /** The keys under {@code tls}. */
     static final Set<String> KEYS = Set.of("ca_file", "ca", "add_system_ca_pool", "cert_file", "cert", "key_file", "key",
             "insecure_skip_verify", "watch_certs", "watch_certs_poll_interval");
 
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final char[] NO_PASSWORD = new char[0];
+    /** go-tlsconfig's default {@code watch_certs_poll_interval}. */
+    static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(5);
 
     /** The {@code tls} map with its {@code tls.*} URL parameters merged in. */
     private final StorageConfig tls;
@@ -67,11 +74,43 @@ final class TlsMaterial {
                     + String.join(", ", unknown) + "; known: " + String.join(", ", new TreeSet<>(KEYS)));
         }
         TlsMaterial material = new TlsMaterial(StorageConfig.of("tls", options), where);
-        if (material.tls.bool("watch_certs", false)) {
-            throw material.fail("tls.watch_certs is not supported; restart to load new certificates");
+        boolean insecure = material.tls.bool("insecure_skip_verify", false);
+        if (!material.tls.bool("watch_certs", false)) {
+            return new TlsSettings(material.trustManagers(), material.keyManagers(), insecure);
         }
-        return new TlsSettings(material.trustManagers(), material.keyManagers(),
-                material.tls.bool("insecure_skip_verify", false));
+        Duration interval = material.tls.duration("watch_certs_poll_interval", Duration.ZERO);
+        if (interval.isZero()) {
+            interval = DEFAULT_WATCH_INTERVAL;
+        }
+        return new TlsSettings(material.watchedTrustManagers(interval), material.watchedKeyManagers(interval), insecure);
+    }
+
+    /** With {@code watch_certs}: the CA read again when {@code ca_file} changes (inline PEM cannot). */
+    private Optional<TrustManager[]> watchedTrustManagers(Duration interval) {
+        Optional<TrustManager[]> first = trustManagers();
+        List<Path> files = files("ca_file");
+        if (first.isEmpty() || files.isEmpty()) {
+            return first;
+        }
+        return Optional.of(new TrustManager[] {new WatchedTls.TrustManager(new WatchedTls.Watched<>(files, interval,
+                (X509ExtendedTrustManager) first.get()[0], () -> (X509ExtendedTrustManager) trustManagers().orElseThrow()[0],
+                "CA"))});
+    }
+
+    /** With {@code watch_certs}: the client certificate read again when its files change. */
+    private Optional<KeyManager[]> watchedKeyManagers(Duration interval) {
+        Optional<KeyManager[]> first = keyManagers();
+        List<Path> files = files("cert_file", "key_file");
+        if (first.isEmpty() || files.isEmpty()) {
+            return first;
+        }
+        return Optional.of(new KeyManager[] {new WatchedTls.KeyManager(new WatchedTls.Watched<>(files, interval,
+                (X509ExtendedKeyManager) first.get()[0], () -> (X509ExtendedKeyManager) keyManagers().orElseThrow()[0],
+                "client certificate"))});
+    }
+
+    private List<Path> files(String... fileKeys) {
+        return java.util.Arrays.stream(fileKeys).map(this::option).flatMap(Optional::stream).map(Path::of).toList();
     }
 
     private Optional<String> option(String key) {
@@ -116,6 +155,10 @@ final class TlsMaterial {
         try {
             List<Certificate> chain = certificates(pem("cert_file", "cert"), "tls.cert_file");
             PrivateKey privateKey = privateKey(pem("key_file", "key"));
+            if (!signs(privateKey, ((X509Certificate) chain.get(0)).getPublicKey())) {
+                // A certificate rotated before (or without) its key, say.
+                throw fail("tls: the key of key_file (or key) is not the key of the certificate of cert_file (or cert)");
+            }
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             store.setKeyEntry("client", privateKey, NO_PASSWORD, chain.toArray(Certificate[]::new));
@@ -126,6 +169,24 @@ final class TlsMaterial {
             // Never the key's text: only what went wrong with it.
             throw fail("cannot use the client certificate of tls.cert_file/tls.key_file: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** Whether {@code key} makes signatures that {@code publicKey} verifies: whether they are a pair. */
+    private static boolean signs(PrivateKey key, PublicKey publicKey) throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm(); // Ed25519, EdDSA
+        };
+        byte[] challenge = "thunderstream tls key check".getBytes(StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(challenge);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance(algorithm);
+        verifier.initVerify(publicKey);
+        verifier.update(challenge);
+        return verifier.verify(signature);
     }
 
     private static X509TrustManager systemTrustManager() throws GeneralSecurityException {

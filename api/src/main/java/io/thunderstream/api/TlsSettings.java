@@ -10,7 +10,8 @@ import javax.net.ssl.TrustManager;
  * A backend's {@code tls} option, read by {@link StorageConfig#tls()}: a map (or {@code tls.*}
  * URL parameters) with the keys of PowerDNS go-tlsconfig, as Lightning Stream's S3 and Azure
  * backends take it: {@code ca_file}/{@code ca}, {@code add_system_ca_pool},
- * {@code cert_file}/{@code cert}, {@code key_file}/{@code key}, {@code insecure_skip_verify}.
+ * {@code cert_file}/{@code cert}, {@code key_file}/{@code key}, {@code insecure_skip_verify},
+ * {@code watch_certs} with {@code watch_certs_poll_interval} (see {@link WatchedTls}).
  *
  * @param trustManagers      for a private CA; empty: the JVM's default trust
  * @param keyManagers        presenting a client certificate; empty: none
