@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,6 +30,8 @@ public final class SyncMetrics implements SyncListener {
 
     private final String ownInstance;
     private final Map<String, String> lastSeenPerInstance = new ConcurrentHashMap<>();
+    /** The LMDBs listed once already: the first listing counts this instance's own newest snapshot too, as LS's. */
+    private final Set<String> listed = ConcurrentHashMap.newKeySet();
 
     private final Counter generated;
     private final Gauge generatedLastTime;
@@ -61,7 +64,7 @@ public final class SyncMetrics implements SyncListener {
     /**
      * Registers the metrics in {@code registry}.
      *
-     * @param ownInstance this instance's name: its own snapshots are not "received"
+     * @param ownInstance this instance's name: its own snapshots are "received" at the first listing only (as in LS)
      */
     public SyncMetrics(PrometheusRegistry registry, String ownInstance) {
         this.ownInstance = SnapshotName.sanitizeInstance(ownInstance);
@@ -149,9 +152,10 @@ public final class SyncMetrics implements SyncListener {
         listCalls.inc();
         inStorageCount.labelValues(db).set(listing.size());
         inStorageBytes.labelValues(db).set(listing.stream().mapToLong(BlobInfo::size).sum());
+        boolean first = listed.add(db);
         Map<String, SnapshotName> newest = new HashMap<>();
         for (BlobInfo blob : listing) {
-            SnapshotName.parse(blob.name()).filter(n -> n.database().equals(db) && !n.instance().equals(ownInstance))
+            SnapshotName.parse(blob.name()).filter(n -> n.database().equals(db) && (first || !n.instance().equals(ownInstance)))
                     .ifPresent(n -> newest.merge(n.instance(), n, (a, b) -> a.toString().compareTo(b.toString()) >= 0 ? a : b));
         }
         Instant now = Instant.now();
