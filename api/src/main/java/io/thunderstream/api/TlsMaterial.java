@@ -52,7 +52,7 @@ final class TlsMaterial {
     /** go-tlsconfig's default {@code watch_certs_poll_interval}. */
     static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(5);
 
-    /** The {@code tls} map with its {@code tls.*} URL parameters merged in. */
+    /** The {@code tls} map with its {@code tls.*} URL parameters merged in, each as {@code tls.<key>}. */
     private final StorageConfig tls;
     private final String where;
 
@@ -73,12 +73,15 @@ final class TlsMaterial {
             throw new StorageConfigException(where + ": unknown tls option" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; known: " + String.join(", ", new TreeSet<>(KEYS)));
         }
-        TlsMaterial material = new TlsMaterial(StorageConfig.of("tls", options), where);
-        boolean insecure = material.tls.bool("insecure_skip_verify", false);
-        if (!material.tls.bool("watch_certs", false)) {
+        // Under their full names, so that a value of the wrong kind is reported as tls.<key>.
+        Map<String, Object> named = new LinkedHashMap<>();
+        options.forEach((key, value) -> named.put("tls." + key, value));
+        TlsMaterial material = new TlsMaterial(StorageConfig.of(config.type().or(config::scheme).orElse("tls"), named), where);
+        boolean insecure = material.tls.bool("tls.insecure_skip_verify", false);
+        if (!material.tls.bool("tls.watch_certs", false)) {
             return new TlsSettings(material.trustManagers(), material.keyManagers(), insecure);
         }
-        Duration interval = material.tls.duration("watch_certs_poll_interval", Duration.ZERO);
+        Duration interval = material.tls.duration("tls.watch_certs_poll_interval", Duration.ZERO);
         if (interval.isZero()) {
             interval = DEFAULT_WATCH_INTERVAL;
         }
@@ -114,7 +117,7 @@ final class TlsMaterial {
     }
 
     private Optional<String> option(String key) {
-        return tls.string(key).filter(s -> !s.isEmpty());
+        return tls.string("tls." + key).filter(s -> !s.isEmpty());
     }
 
     /** Trust managers for a private CA, or empty to use the JVM's default trust. */
@@ -129,7 +132,7 @@ final class TlsMaterial {
             for (Certificate cert : certificates(pem("ca_file", "ca"), "tls.ca_file")) {
                 store.setCertificateEntry("ca-" + n++, cert);
             }
-            if (tls.bool("add_system_ca_pool", false)) {
+            if (tls.bool("tls.add_system_ca_pool", false)) {
                 for (X509Certificate cert : systemTrustManager().getAcceptedIssuers()) {
                     store.setCertificateEntry("system-" + n++, cert);
                 }

@@ -137,7 +137,7 @@ class AzureOptionsTest {
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "tls", Map.of("ca_file", "/no/such/ca.pem"))))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("cannot read tls.ca_file /no/such/ca.pem");
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "tls", Map.of("watch_certs", "sometimes"))))
-                .isInstanceOf(StorageConfigException.class).hasMessageContaining("watch_certs must be true or false");
+                .isInstanceOf(StorageConfigException.class).hasMessageContaining("storage (type azure): option tls.watch_certs must be true or false");
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "endpoint_url", "ftp://x")))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("endpoint_url must be an http(s) URL");
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "concurrency", 1000)))
