@@ -38,7 +38,7 @@ final class WatchedTls {
         private final String what;
         private volatile T current;
         private List<String> stamps;
-        private long nextCheckNanos;
+        private volatile long nextCheckNanos;
 
         /** {@code first}: what {@code build} made of the files as they are now. */
         Watched(List<Path> files, Duration interval, T first, Supplier<T> build, String what) {

@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
                 DumpCommand.class,
                 StatsCommand.class,
                 DropShadowCommand.class,
+                ExperimentalCommand.class,
                 DemoCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class,

@@ -1,0 +1,199 @@
+package io.thunderstream.cli;
+
+import io.thunderstream.engine.config.LmdbConfig;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code thunderstream experimental}: Lightning Stream's experimental commands, for PowerDNS operators. */
+@Command(name = "experimental", mixinStandardHelpOptions = true,
+        description = "Experimental commands, as Lightning Stream's: they may change or go in a later version.",
+        subcommands = {ExperimentalCommand.PdnsV5FixDuplicateDomains.class, CommandLine.HelpCommand.class})
+final class ExperimentalCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command; see thunderstream experimental --help");
+    }
+
+    /**
+     * PowerDNS Auth 4.8's schema version 5 lets two instances create the same zone, each under an
+     * id of its own; once synced, {@code domains_v5_0} holds the name twice, which early 4.8
+     * releases fail on. As Lightning Stream's command of this name: report such names, and with
+     * {@code --dangerous-do-rename} keep the oldest entry of each and rename the others to
+     * {@code <name>.dup-<id>.invalid} (a tombstone for the old key, a new key), which then sync
+     * like any change and are to be removed with {@code pdnsutil delete-zone}.
+     */
+    @Command(name = "pdns-v5-fix-duplicate-domains", mixinStandardHelpOptions = true,
+            description = {"Find domain names that PowerDNS Auth 4.8 (schema version 5) holds twice, under two ids, in"
+                    + " domains_v5_0; with --dangerous-do-rename keep the oldest and rename the others to"
+                    + " NAME.dup-ID.invalid, to be removed with pdnsutil delete-zone."})
+    static final class PdnsV5FixDuplicateDomains implements Callable<Integer> {
+
+        private static final Logger log = LoggerFactory.getLogger(PdnsV5FixDuplicateDomains.class);
+        static final String INDEX_DBI = "domains_v5_0";
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-d", "--database"}, required = true, paramLabel = "NAME",
+                description = "The LMDB of the config to fix: PowerDNS's main database.")
+        String database;
+
+        @Option(names = "--dangerous-do-rename", description = "Rename the newer entries of each duplicate name (else only report them).")
+        boolean rename;
+
+        /** One index entry: the name as stored (labels reversed, NUL-separated), the zone's id, its header timestamp. */
+        private record Entry(byte[] name, long id, long timestampNano) {
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            LmdbConfig config = ThunderstreamCommand.of(spec).config().withOnlyLmdbs(List.of(database)).lmdbs().get(database);
+            Set<String> toDelete = new LinkedHashSet<>();
+            int duplicates = 0;
+            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+                Txn<ByteBuffer> txn = lmdb.env().txnWrite();
+                try {
+                    requireSchemaVersion5(lmdb, txn);
+                    Dbi<ByteBuffer> index = lmdb.dbi(txn, INDEX_DBI);
+                    if (index == null) {
+                        throw new IOException("lmdb " + database + ": no " + INDEX_DBI + " DBI; this is not PowerDNS's main database");
+                    }
+                    List<Entry> renames = new ArrayList<>();
+                    Entry kept = null; // the oldest entry of the current name
+                    try (Cursor<ByteBuffer> cursor = index.openCursor(txn)) {
+                        for (boolean more = cursor.first(); more; more = cursor.next()) {
+                            ByteBuffer value = cursor.val();
+                            ValueHeader.length(value, INDEX_DBI, cursor.key()); // refuses a broken header, naming the key
+                            if (ValueHeader.isDeleted(value)) {
+                                continue;
+                            }
+                            Entry entry = entry(cursor.key(), ValueHeader.timestampNano(value));
+                            String display = display(entry.name());
+                            if (display.endsWith(".invalid") && display.contains(".dup-")) {
+                                toDelete.add(display); // renamed earlier
+                            }
+                            if (kept == null || !Arrays.equals(kept.name(), entry.name())) {
+                                kept = entry;
+                                continue;
+                            }
+                            duplicates++;
+                            Entry newer = entry.timestampNano() < kept.timestampNano() ? kept : entry;
+                            kept = newer == entry ? kept : entry;
+                            log.error("lmdb {}: domain {} is held twice, as id {} and id {}: keeping the oldest, id {}{}", database,
+                                    display, kept.id(), newer.id(), kept.id(),
+                                    rename ? "; renaming id " + newer.id() : " (not renamed without --dangerous-do-rename)");
+                            if (rename) {
+                                renames.add(newer);
+                            }
+                        }
+                    }
+                    for (Entry newer : renames) {
+                        byte[] renamed = concat(("invalid\0dup-" + newer.id() + "\0").getBytes(StandardCharsets.US_ASCII), newer.name());
+                        put(index, txn, key(newer.name(), newer.id()), ValueHeader.FLAG_DELETED);
+                        put(index, txn, key(renamed, newer.id()), 0);
+                        toDelete.add(display(renamed));
+                    }
+                    if (renames.isEmpty()) {
+                        lmdb.abort(txn); // nothing written: the txn id stays
+                    } else {
+                        lmdb.commit(txn);
+                    }
+                } finally {
+                    lmdb.abort(txn);
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("lmdb %s: %d duplicate domain entr%s%s%n", database, duplicates, duplicates == 1 ? "y" : "ies",
+                    duplicates > 0 && !rename ? " (run again with --dangerous-do-rename to rename them)" : "");
+            if (!toDelete.isEmpty()) {
+                out.println("These zones are to be removed with `pdnsutil delete-zone ZONE` (list-all-zones does not show them,"
+                        + " and removing them does not shorten this list):");
+                toDelete.forEach(zone -> out.println("- " + zone));
+            }
+            out.flush();
+            return 0;
+        }
+
+        private void requireSchemaVersion5(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) throws IOException {
+            Dbi<ByteBuffer> pdns = lmdb.dbi(txn, "pdns");
+            if (pdns == null) {
+                throw new IOException("lmdb " + database + ": no pdns DBI; this is not PowerDNS's main database");
+            }
+            ByteBuffer key = ByteBuffer.allocateDirect(13).put("schemaversion".getBytes(StandardCharsets.US_ASCII)).flip();
+            ByteBuffer value = pdns.get(txn, key);
+            if (value == null) {
+                throw new IOException("lmdb " + database + ": pdns DBI has no schemaversion");
+            }
+            value.position(value.position() + ValueHeader.length(value, "pdns", key));
+            int version = value.remaining() == 4 ? value.getInt(value.position()) : -1;
+            if (version != 5) {
+                throw new IOException("lmdb " + database + ": schemaversion is " + (version < 0 ? "not 4 bytes" : version)
+                        + "; this command is for schema version 5 (PowerDNS Auth 4.8)");
+            }
+        }
+
+        /** An index key: a 2-byte name length, the name, a 4-byte id. */
+        private Entry entry(ByteBuffer key, long timestampNano) throws IOException {
+            int n = key.remaining() >= 2 ? key.getShort(key.position()) & 0xffff : -1;
+            if (n < 0 || key.remaining() != 2 + n + 4) {
+                throw new IOException("lmdb " + database + " DBI " + INDEX_DBI + ": key " + ValueHeader.describeKey(key)
+                        + " is not a 2-byte length, a name of that length and a 4-byte id");
+            }
+            byte[] name = new byte[n];
+            key.duplicate().position(key.position() + 2).get(name);
+            return new Entry(name, key.getInt(key.position() + 2 + n) & 0xffffffffL, timestampNano);
+        }
+
+        private static ByteBuffer key(byte[] name, long id) {
+            return ByteBuffer.allocateDirect(2 + name.length + 4).putShort((short) name.length).put(name).putInt((int) id).flip();
+        }
+
+        /** Writes a header-only value, as every entry of the index is, timestamped now so that it wins and syncs. */
+        private static void put(Dbi<ByteBuffer> index, Txn<ByteBuffer> txn, ByteBuffer key, int flags) {
+            ByteBuffer value = ByteBuffer.allocateDirect(ValueHeader.SIZE);
+            Instant now = Instant.now();
+            ValueHeader.write(value, now.getEpochSecond() * 1_000_000_000L + now.getNano(), txn.getId(), flags);
+            index.put(txn, key, value.flip());
+        }
+
+        /** The name for people: its labels in the usual order ({@code com\0example} is example.com). */
+        static String display(byte[] name) {
+            List<String> labels = new ArrayList<>(List.of(new String(name, StandardCharsets.UTF_8).split("\0")));
+            labels.removeIf(String::isEmpty);
+            Collections.reverse(labels);
+            return String.join(".", labels);
+        }
+
+        private static byte[] concat(byte[] a, byte[] b) {
+            byte[] out = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
+        }
+    }
+}
