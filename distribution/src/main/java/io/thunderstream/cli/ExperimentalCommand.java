@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
+import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
 /** {@code thunderstream experimental}: Lightning Stream's experimental commands, for PowerDNS operators. */
 @Command(name = "experimental", mixinStandardHelpOptions = true,
         description = "Experimental commands, as Lightning Stream's: they may change or go in a later version.",
-        subcommands = {ExperimentalCommand.PdnsV5FixDuplicateDomains.class, CommandLine.HelpCommand.class})
+        subcommands = {ExperimentalCommand.MigrateTimestamps.class, ExperimentalCommand.PdnsV5FixDuplicateDomains.class,
+                CommandLine.HelpCommand.class})
 final class ExperimentalCommand implements Runnable {
 
     @Spec
@@ -38,6 +40,137 @@ final class ExperimentalCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command; see thunderstream experimental --help");
+    }
+
+    /**
+     * Copies timestamps from one DBI to another, key by key, as Lightning Stream's command of this
+     * name: for a migration in which the same data moves to a DBI of another name (PowerDNS 4.7's
+     * shadow {@code _sync_shadow_records} to 4.8's {@code records_v5}, say), so that it keeps the
+     * times it was written at instead of looking new (and winning) everywhere. A timestamp is only
+     * ever raised; the values are not compared. The source may hold full headers or the 8-byte
+     * timestamps of Lightning Stream 0.2.0; the destination must hold full headers. With
+     * {@code --add-delete-entries} a source value of 8 bytes is a 0.2.0 deletion and any other must
+     * be a full header (as in LS).
+     */
+    @Command(name = "migrate-timestamps", mixinStandardHelpOptions = true,
+            description = {"Copy timestamps from one DBI to another by key (only raising them), for a migration where the"
+                    + " same data moved to a DBI of another name; with --add-delete-entries, also copy the deletions"
+                    + " of keys the destination does not hold."})
+    static final class MigrateTimestamps implements Callable<Integer> {
+
+        private static final Logger log = LoggerFactory.getLogger(MigrateTimestamps.class);
+        /** Lightning Stream 0.2.0 values started with a bare 8-byte timestamp; such a value alone is a deletion. */
+        private static final int OLD_HEADER_SIZE = 8;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-d", "--database"}, required = true, paramLabel = "NAME", description = "The LMDB of the config.")
+        String database;
+
+        @Option(names = "--src-dbi", required = true, paramLabel = "DBI", description = "The DBI to take the timestamps from.")
+        String source;
+
+        @Option(names = "--dst-dbi", required = true, paramLabel = "DBI", description = "The DBI whose timestamps to raise.")
+        String destination;
+
+        @Option(names = "--add-delete-entries", description = "Also add a tombstone, with the source's timestamp, for every key"
+                + " deleted in the source that the destination does not hold.")
+        boolean addDeletes;
+
+        @Option(names = "--ignore-src-dbi-not-present", description = "A missing source DBI is no error: nothing is done.")
+        boolean ignoreMissingSource;
+
+        @Override
+        public Integer call() throws IOException {
+            if (source.equals(destination)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--src-dbi and --dst-dbi are the same DBI");
+            }
+            LmdbConfig config = ThunderstreamCommand.of(spec).config().withOnlyLmdbs(List.of(database)).lmdbs().get(database);
+            long updated = 0;
+            long tombstones = 0;
+            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+                Txn<ByteBuffer> txn = lmdb.env().txnWrite();
+                try {
+                    Dbi<ByteBuffer> src = lmdb.dbi(txn, source);
+                    if (src == null && ignoreMissingSource) {
+                        log.warn("lmdb {}: no DBI {}: nothing migrated", database, source);
+                        return 0;
+                    }
+                    if (src == null || lmdb.dbi(txn, destination) == null) {
+                        throw new IOException("lmdb " + database + ": no DBI " + (src == null ? source : destination));
+                    }
+                    Dbi<ByteBuffer> dst = lmdb.dbi(txn, destination);
+                    try (Cursor<ByteBuffer> cursor = dst.openCursor(txn)) {
+                        ByteBuffer raised = ByteBuffer.allocateDirect(4096);
+                        for (boolean more = cursor.first(); more; more = cursor.next()) {
+                            ByteBuffer value = cursor.val();
+                            ValueHeader.length(value, destination, cursor.key()); // a full header, or an error naming the key
+                            ByteBuffer from = src.get(txn, cursor.key());
+                            if (from == null || ValueHeader.timestampNano(value) >= timestamp(from, cursor.key())) {
+                                continue;
+                            }
+                            if (raised.capacity() < value.remaining()) {
+                                raised = ByteBuffer.allocateDirect(value.remaining() * 2);
+                            }
+                            raised.clear().put(value.duplicate()).flip();
+                            // The timestamp and txn id only: flags, extension blocks and value stay as they are.
+                            raised.putLong(0, timestamp(from, cursor.key())).putLong(8, txn.getId());
+                            cursor.put(cursor.key(), raised, PutFlags.MDB_CURRENT);
+                            updated++;
+                        }
+                    }
+                    if (addDeletes) {
+                        try (Cursor<ByteBuffer> cursor = src.openCursor(txn)) {
+                            ByteBuffer tombstone = ByteBuffer.allocateDirect(ValueHeader.SIZE);
+                            for (boolean more = cursor.first(); more; more = cursor.next()) {
+                                if (!deleted(cursor.val(), cursor.key()) || dst.get(txn, cursor.key()) != null) {
+                                    continue;
+                                }
+                                ValueHeader.write(tombstone.clear(), timestamp(cursor.val(), cursor.key()), txn.getId(),
+                                        ValueHeader.FLAG_DELETED);
+                                dst.put(txn, cursor.key(), tombstone.flip());
+                                tombstones++;
+                            }
+                        }
+                    }
+                    if (updated + tombstones == 0) {
+                        lmdb.abort(txn); // nothing written: the txn id stays
+                    } else {
+                        lmdb.commit(txn);
+                    }
+                } finally {
+                    lmdb.abort(txn);
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("lmdb %s: %d timestamps raised in %s, %d tombstones added%n", database, updated, destination, tombstones);
+            out.flush();
+            return 0;
+        }
+
+        /** A source value's timestamp: its first 8 bytes, in either header. */
+        private long timestamp(ByteBuffer value, ByteBuffer key) throws IOException {
+            if (value.remaining() < OLD_HEADER_SIZE) {
+                throw new IOException("lmdb " + database + " DBI " + source + ": the value of key " + ValueHeader.describeKey(key)
+                        + " is " + value.remaining() + " bytes, too short for a timestamp");
+            }
+            return ValueHeader.timestampNano(value);
+        }
+
+        private boolean deleted(ByteBuffer value, ByteBuffer key) throws IOException {
+            timestamp(value, key);
+            if (value.remaining() == OLD_HEADER_SIZE) {
+                return true;
+            }
+            int header = ValueHeader.length(value, source, key);
+            boolean deleted = ValueHeader.isDeleted(value);
+            if (deleted && value.remaining() > header) {
+                throw new IOException("lmdb " + database + " DBI " + source + ": key " + ValueHeader.describeKey(key)
+                        + " is deleted but has a value");
+            }
+            return deleted;
+        }
     }
 
     /**

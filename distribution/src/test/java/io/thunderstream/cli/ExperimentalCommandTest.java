@@ -165,6 +165,106 @@ class ExperimentalCommandTest {
                 .contains("lmdb main: 0 duplicate domain entries\n", "- example.com.dup-2.invalid");
     }
 
+    /** Puts raw values: key -> value bytes. */
+    private void putRaw(String dbiName, Map<String, byte[]> entries) {
+        try (Env<ByteBuffer> env = Env.create().setMapSize(64L << 20).setMaxDbs(8)
+                .open(lmdb.toFile(), EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_NOTLS)) {
+            Dbi<ByteBuffer> dbi = env.openDbi(dbiName, DbiFlags.MDB_CREATE);
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                entries.forEach((k, v) -> dbi.put(txn, direct(k.getBytes(StandardCharsets.US_ASCII)), direct(v)));
+                txn.commit();
+            }
+        }
+    }
+
+    /** A DBI's values: key -> "ts=N txn=N flags=N value=TEXT". */
+    private Map<String, String> values(String dbiName) {
+        Map<String, String> out = new TreeMap<>();
+        try (Env<ByteBuffer> env = Env.create().setMaxDbs(8).open(lmdb.toFile(), EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_RDONLY_ENV,
+                EnvFlags.MDB_NOTLS)) {
+            Dbi<ByteBuffer> dbi = env.openDbi(dbiName);
+            try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+                for (boolean more = c.first(); more; more = c.next()) {
+                    ByteBuffer v = c.val();
+                    byte[] app = new byte[v.remaining() - ValueHeader.SIZE];
+                    v.duplicate().position(ValueHeader.SIZE).get(app);
+                    out.put(StandardCharsets.US_ASCII.decode(c.key()).toString(), "ts=" + ValueHeader.timestampNano(v)
+                            + " txn=" + ValueHeader.txnId(v) + " flags=" + ValueHeader.flags(v) + " value=" + new String(app, StandardCharsets.US_ASCII));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A Lightning Stream 0.2.0 deletion: a bare 8-byte timestamp. */
+    private static byte[] oldDeletion(long timestampNano) {
+        return ByteBuffer.allocate(8).putLong(timestampNano).array();
+    }
+
+    private static byte[] value(long timestampNano, int flags, String value) {
+        return header(timestampNano, flags, value.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void migrateTimestampsRaisesTheDestinationsTimestampsAndCopiesDeletions() {
+        putRaw("src", Map.of(
+                "older", value(500, 0, "a"),          // raises dst's 100
+                "newer", value(50, 0, "b"),            // dst's 100 is newer: left
+                "gone", oldDeletion(700),              // 0.2.0 deletion, not in dst: a tombstone
+                "gone2", value(800, ValueHeader.FLAG_DELETED, ""),
+                "kept", value(900, ValueHeader.FLAG_DELETED, "")));  // deleted here, present in dst: raised, no tombstone
+        putRaw("dst", Map.of(
+                "older", value(100, 0, "A"),
+                "newer", value(100, 0, "B"),
+                "kept", value(100, 0, "K"),
+                "only", value(100, 0, "O")));
+        long txn = lastTxnId();
+
+        Run run = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("lmdb main: 2 timestamps raised in dst, 0 tombstones added");
+        String migrated = "txn=" + (txn + 1);
+        assertThat(values("dst")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "older", "ts=500 " + migrated + " flags=0 value=A",
+                "newer", "ts=100 txn=1 flags=0 value=B",
+                "kept", "ts=900 " + migrated + " flags=0 value=K",
+                "only", "ts=100 txn=1 flags=0 value=O"));
+
+        Run deletes = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst",
+                "--add-delete-entries");
+        assertThat(deletes.out()).contains("lmdb main: 0 timestamps raised in dst, 2 tombstones added");
+        assertThat(values("dst")).containsEntry("gone", "ts=700 txn=" + (txn + 2) + " flags=1 value=")
+                .containsEntry("gone2", "ts=800 txn=" + (txn + 2) + " flags=1 value=")
+                .containsEntry("kept", "ts=900 " + migrated + " flags=0 value=K").hasSize(6);
+
+        long before = lastTxnId();
+        assertThat(run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst",
+                "--add-delete-entries").out()).contains("0 timestamps raised in dst, 0 tombstones added");
+        assertThat(lastTxnId()).as("nothing to write, no transaction").isEqualTo(before);
+    }
+
+    @Test
+    void migrateTimestampsRefusesWhatItCannotReadAndWritesNothing() {
+        putRaw("src", Map.of("a", value(500, ValueHeader.FLAG_DELETED, "not empty"), "b", new byte[] {1, 2}));
+        putRaw("dst", Map.of("a", value(100, 0, "A"), "b", value(100, 0, "B")));
+        Map<String, String> before = values("dst");
+
+        Run short8 = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst");
+        assertThat(short8.exitCode()).isEqualTo(1);
+        assertThat(short8.err()).contains("DBI src: the value of key \"b\" is 2 bytes, too short for a timestamp");
+        Run valued = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "nope");
+        assertThat(valued.err()).contains("lmdb main: no DBI nope");
+        assertThat(values("dst")).as("the transaction was rolled back").isEqualTo(before);
+
+        Run missing = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "absent", "--dst-dbi", "dst",
+                "--ignore-src-dbi-not-present");
+        assertThat(missing.exitCode()).as(missing.err()).isZero();
+        assertThat(run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "absent", "--dst-dbi", "dst").err())
+                .contains("lmdb main: no DBI absent");
+        assertThat(run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "dst", "--dst-dbi", "dst").exitCode())
+                .isEqualTo(2);
+    }
+
     @Test
     void onlyForSchemaVersion5AndAnLmdbOfTheConfig() {
         create(4, new Object[] {"com\0example", 1, 100L, false});
