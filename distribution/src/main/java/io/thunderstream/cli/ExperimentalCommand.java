@@ -42,6 +42,30 @@ final class ExperimentalCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command; see thunderstream experimental --help");
     }
 
+    /** What a command does in its one write transaction; whether it wrote anything. */
+    interface Work {
+        boolean run(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} in one write transaction on the LMDB {@code database} of the config:
+     * committed when it wrote something, else aborted (the txn id stays); an error aborts it, so
+     * nothing is half done.
+     */
+    static void inWriteTxn(CommandSpec spec, String database, Work work) throws IOException {
+        LmdbConfig config = ThunderstreamCommand.of(spec).config().withOnlyLmdbs(List.of(database)).lmdbs().get(database);
+        try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+            Txn<ByteBuffer> txn = lmdb.env().txnWrite();
+            try {
+                if (work.run(lmdb, txn)) {
+                    lmdb.commit(txn);
+                }
+            } finally {
+                lmdb.abort(txn);
+            }
+        }
+    }
+
     /**
      * Copies timestamps from one DBI to another, key by key, as Lightning Stream's command of this
      * name: for a migration in which the same data moves to a DBI of another name (PowerDNS 4.7's
@@ -81,72 +105,65 @@ final class ExperimentalCommand implements Runnable {
         @Option(names = "--ignore-src-dbi-not-present", description = "A missing source DBI is no error: nothing is done.")
         boolean ignoreMissingSource;
 
+        private long updated;
+        private long tombstones;
+
         @Override
         public Integer call() throws IOException {
             if (source.equals(destination)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--src-dbi and --dst-dbi are the same DBI");
             }
-            LmdbConfig config = ThunderstreamCommand.of(spec).config().withOnlyLmdbs(List.of(database)).lmdbs().get(database);
-            long updated = 0;
-            long tombstones = 0;
-            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
-                Txn<ByteBuffer> txn = lmdb.env().txnWrite();
-                try {
-                    Dbi<ByteBuffer> src = lmdb.dbi(txn, source);
-                    if (src == null && ignoreMissingSource) {
-                        log.warn("lmdb {}: no DBI {}: nothing migrated", database, source);
-                        return 0;
-                    }
-                    if (src == null || lmdb.dbi(txn, destination) == null) {
-                        throw new IOException("lmdb " + database + ": no DBI " + (src == null ? source : destination));
-                    }
-                    Dbi<ByteBuffer> dst = lmdb.dbi(txn, destination);
-                    try (Cursor<ByteBuffer> cursor = dst.openCursor(txn)) {
-                        ByteBuffer raised = ByteBuffer.allocateDirect(4096);
-                        for (boolean more = cursor.first(); more; more = cursor.next()) {
-                            ByteBuffer value = cursor.val();
-                            ValueHeader.length(value, destination, cursor.key()); // a full header, or an error naming the key
-                            ByteBuffer from = src.get(txn, cursor.key());
-                            if (from == null || ValueHeader.timestampNano(value) >= timestamp(from, cursor.key())) {
-                                continue;
-                            }
-                            if (raised.capacity() < value.remaining()) {
-                                raised = ByteBuffer.allocateDirect(value.remaining() * 2);
-                            }
-                            raised.clear().put(value.duplicate()).flip();
-                            // The timestamp and txn id only: flags, extension blocks and value stay as they are.
-                            raised.putLong(0, timestamp(from, cursor.key())).putLong(8, txn.getId());
-                            cursor.put(cursor.key(), raised, PutFlags.MDB_CURRENT);
-                            updated++;
-                        }
-                    }
-                    if (addDeletes) {
-                        try (Cursor<ByteBuffer> cursor = src.openCursor(txn)) {
-                            ByteBuffer tombstone = ByteBuffer.allocateDirect(ValueHeader.SIZE);
-                            for (boolean more = cursor.first(); more; more = cursor.next()) {
-                                if (!deleted(cursor.val(), cursor.key()) || dst.get(txn, cursor.key()) != null) {
-                                    continue;
-                                }
-                                ValueHeader.write(tombstone.clear(), timestamp(cursor.val(), cursor.key()), txn.getId(),
-                                        ValueHeader.FLAG_DELETED);
-                                dst.put(txn, cursor.key(), tombstone.flip());
-                                tombstones++;
-                            }
-                        }
-                    }
-                    if (updated + tombstones == 0) {
-                        lmdb.abort(txn); // nothing written: the txn id stays
-                    } else {
-                        lmdb.commit(txn);
-                    }
-                } finally {
-                    lmdb.abort(txn);
-                }
-            }
+            inWriteTxn(spec, database, this::migrate);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("lmdb %s: %d timestamps raised in %s, %d tombstones added%n", database, updated, destination, tombstones);
             out.flush();
             return 0;
+        }
+
+        private boolean migrate(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) throws IOException {
+            Dbi<ByteBuffer> src = lmdb.dbi(txn, source);
+            if (src == null && ignoreMissingSource) {
+                log.warn("lmdb {}: no DBI {}: nothing migrated", database, source);
+                return false;
+            }
+            Dbi<ByteBuffer> dst = lmdb.dbi(txn, destination);
+            if (src == null || dst == null) {
+                throw new IOException("lmdb " + database + ": no DBI " + (src == null ? source : destination));
+            }
+            try (Cursor<ByteBuffer> cursor = dst.openCursor(txn)) {
+                ByteBuffer raised = ByteBuffer.allocateDirect(4096);
+                for (boolean more = cursor.first(); more; more = cursor.next()) {
+                    ByteBuffer value = cursor.val();
+                    ValueHeader.length(value, destination, cursor.key()); // a full header, or an error naming the key
+                    ByteBuffer from = src.get(txn, cursor.key());
+                    if (from == null || ValueHeader.timestampNano(value) >= timestamp(from, cursor.key())) {
+                        continue;
+                    }
+                    if (raised.capacity() < value.remaining()) {
+                        raised = ByteBuffer.allocateDirect(value.remaining() * 2);
+                    }
+                    raised.clear().put(value.duplicate()).flip();
+                    // The timestamp and txn id only: flags, extension blocks and value stay as they are.
+                    raised.putLong(0, timestamp(from, cursor.key())).putLong(8, txn.getId());
+                    cursor.put(cursor.key(), raised, PutFlags.MDB_CURRENT);
+                    updated++;
+                }
+            }
+            if (addDeletes) {
+                try (Cursor<ByteBuffer> cursor = src.openCursor(txn)) {
+                    ByteBuffer tombstone = ByteBuffer.allocateDirect(ValueHeader.SIZE);
+                    for (boolean more = cursor.first(); more; more = cursor.next()) {
+                        if (!deleted(cursor.val(), cursor.key()) || dst.get(txn, cursor.key()) != null) {
+                            continue;
+                        }
+                        ValueHeader.write(tombstone.clear(), timestamp(cursor.val(), cursor.key()), txn.getId(),
+                                ValueHeader.FLAG_DELETED);
+                        dst.put(txn, cursor.key(), tombstone.flip());
+                        tombstones++;
+                    }
+                }
+            }
+            return updated + tombstones > 0;
         }
 
         /** A source value's timestamp: its first 8 bytes, in either header. */
@@ -204,63 +221,12 @@ final class ExperimentalCommand implements Runnable {
         private record Entry(byte[] name, long id, long timestampNano) {
         }
 
+        private final Set<String> toDelete = new LinkedHashSet<>();
+        private int duplicates;
+
         @Override
         public Integer call() throws IOException {
-            LmdbConfig config = ThunderstreamCommand.of(spec).config().withOnlyLmdbs(List.of(database)).lmdbs().get(database);
-            Set<String> toDelete = new LinkedHashSet<>();
-            int duplicates = 0;
-            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
-                Txn<ByteBuffer> txn = lmdb.env().txnWrite();
-                try {
-                    requireSchemaVersion5(lmdb, txn);
-                    Dbi<ByteBuffer> index = lmdb.dbi(txn, INDEX_DBI);
-                    if (index == null) {
-                        throw new IOException("lmdb " + database + ": no " + INDEX_DBI + " DBI; this is not PowerDNS's main database");
-                    }
-                    List<Entry> renames = new ArrayList<>();
-                    Entry kept = null; // the oldest entry of the current name
-                    try (Cursor<ByteBuffer> cursor = index.openCursor(txn)) {
-                        for (boolean more = cursor.first(); more; more = cursor.next()) {
-                            ByteBuffer value = cursor.val();
-                            ValueHeader.length(value, INDEX_DBI, cursor.key()); // refuses a broken header, naming the key
-                            if (ValueHeader.isDeleted(value)) {
-                                continue;
-                            }
-                            Entry entry = entry(cursor.key(), ValueHeader.timestampNano(value));
-                            String display = display(entry.name());
-                            if (display.endsWith(".invalid") && display.contains(".dup-")) {
-                                toDelete.add(display); // renamed earlier
-                            }
-                            if (kept == null || !Arrays.equals(kept.name(), entry.name())) {
-                                kept = entry;
-                                continue;
-                            }
-                            duplicates++;
-                            Entry newer = entry.timestampNano() < kept.timestampNano() ? kept : entry;
-                            kept = newer == entry ? kept : entry;
-                            log.error("lmdb {}: domain {} is held twice, as id {} and id {}: keeping the oldest, id {}{}", database,
-                                    display, kept.id(), newer.id(), kept.id(),
-                                    rename ? "; renaming id " + newer.id() : " (not renamed without --dangerous-do-rename)");
-                            if (rename) {
-                                renames.add(newer);
-                            }
-                        }
-                    }
-                    for (Entry newer : renames) {
-                        byte[] renamed = concat(("invalid\0dup-" + newer.id() + "\0").getBytes(StandardCharsets.US_ASCII), newer.name());
-                        put(index, txn, key(newer.name(), newer.id()), ValueHeader.FLAG_DELETED);
-                        put(index, txn, key(renamed, newer.id()), 0);
-                        toDelete.add(display(renamed));
-                    }
-                    if (renames.isEmpty()) {
-                        lmdb.abort(txn); // nothing written: the txn id stays
-                    } else {
-                        lmdb.commit(txn);
-                    }
-                } finally {
-                    lmdb.abort(txn);
-                }
-            }
+            inWriteTxn(spec, database, this::fix);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("lmdb %s: %d duplicate domain entr%s%s%n", database, duplicates, duplicates == 1 ? "y" : "ies",
                     duplicates > 0 && !rename ? " (run again with --dangerous-do-rename to rename them)" : "");
@@ -271,6 +237,50 @@ final class ExperimentalCommand implements Runnable {
             }
             out.flush();
             return 0;
+        }
+
+        private boolean fix(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) throws IOException {
+            requireSchemaVersion5(lmdb, txn);
+            Dbi<ByteBuffer> index = lmdb.dbi(txn, INDEX_DBI);
+            if (index == null) {
+                throw new IOException("lmdb " + database + ": no " + INDEX_DBI + " DBI; this is not PowerDNS's main database");
+            }
+            List<Entry> renames = new ArrayList<>();
+            Entry kept = null; // the oldest entry of the current name
+            try (Cursor<ByteBuffer> cursor = index.openCursor(txn)) {
+                for (boolean more = cursor.first(); more; more = cursor.next()) {
+                    ByteBuffer value = cursor.val();
+                    ValueHeader.length(value, INDEX_DBI, cursor.key()); // refuses a broken header, naming the key
+                    if (ValueHeader.isDeleted(value)) {
+                        continue;
+                    }
+                    Entry entry = entry(cursor.key(), ValueHeader.timestampNano(value));
+                    String display = display(entry.name());
+                    if (display.endsWith(".invalid") && display.contains(".dup-")) {
+                        toDelete.add(display); // renamed earlier
+                    }
+                    if (kept == null || !Arrays.equals(kept.name(), entry.name())) {
+                        kept = entry;
+                        continue;
+                    }
+                    duplicates++;
+                    Entry newer = entry.timestampNano() < kept.timestampNano() ? kept : entry;
+                    kept = newer == entry ? kept : entry;
+                    log.error("lmdb {}: domain {} is held twice, as id {} and id {}: keeping the oldest, id {}{}", database,
+                            display, kept.id(), newer.id(), kept.id(),
+                            rename ? "; renaming id " + newer.id() : " (not renamed without --dangerous-do-rename)");
+                    if (rename) {
+                        renames.add(newer);
+                    }
+                }
+            }
+            for (Entry newer : renames) {
+                byte[] renamed = concat(("invalid\0dup-" + newer.id() + "\0").getBytes(StandardCharsets.US_ASCII), newer.name());
+                put(index, txn, key(newer.name(), newer.id()), ValueHeader.FLAG_DELETED);
+                put(index, txn, key(renamed, newer.id()), 0);
+                toDelete.add(display(renamed));
+            }
+            return !renames.isEmpty();
         }
 
         private void requireSchemaVersion5(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) throws IOException {
