@@ -13,7 +13,7 @@ abstract class LmdbCommand {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"--db", "-n", "--name"}, paramLabel = "NAME",
+    @Option(names = {"-n", "--name", "--db"}, paramLabel = "NAME",
             description = "Only this LMDB of the config (default: all); -n and --name as in Lightning Stream.")
     String db;
 

@@ -182,7 +182,7 @@ public final class SnapshotsCommand {
         @Option(names = {"-l", "--local"}, description = "NAME is a snapshot file on the local disk.")
         boolean local;
 
-        @Option(names = {"-f", "--format"}, defaultValue = "json",
+        @Option(names = {"-f", "--format"}, defaultValue = "json", paramLabel = "FORMAT",
                 description = "json (the test vectors' schema, bytes as hex), or text (debug: the same). Default: ${DEFAULT-VALUE}.")
         Format format;
 

@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
                 DropShadowCommand.class,
                 ExperimentalCommand.class,
                 DemoCommand.class,
+                DocsCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class,
         })

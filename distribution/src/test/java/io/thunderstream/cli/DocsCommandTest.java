@@ -1,0 +1,27 @@
+package io.thunderstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** docs/commands.md is what {@code thunderstream docs} prints: the commands as they are. */
+class DocsCommandTest {
+
+    @Test
+    void docsCommandsMdIsTheOutputOfTheDocsCommand() throws Exception {
+        StringWriter out = new StringWriter();
+        int code = ThunderstreamCommand.commandLine().setOut(new PrintWriter(out)).execute("docs");
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("## `thunderstream sync`", "| `--only-db NAME` |", "## `thunderstream snapshots dump`",
+                "## `thunderstream experimental migrate-timestamps`", "| `--minimum-pid PID` |")
+                .doesNotContain("## `thunderstream help`");
+        Path committed = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("docs/commands.md");
+        assertThat(Files.readString(committed))
+                .as("docs/commands.md is out of date: run bin/thunderstream docs > docs/commands.md")
+                .isEqualTo(out.toString());
+    }
+}
