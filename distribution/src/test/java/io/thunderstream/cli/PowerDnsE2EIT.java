@@ -361,21 +361,26 @@ class PowerDnsE2EIT {
         }
 
         private String exec(List<String> command) {
-            try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-                Files.writeString(log, "$ " + String.join(" ", command.subList(2, command.size())) + "\n" + out,
-                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                return out;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
+            return runLogged(command, command.subList(2, command.size()), log); // without "chroot ROOT"
+        }
+    }
+
+    /** Runs {@code command} (for at most a minute), appends {@code shown} and its output to {@code log}; the output. */
+    private static String runLogged(List<String> command, List<String> shown, Path log) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
             }
+            Files.writeString(log, "$ " + String.join(" ", shown) + "\n" + out, StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
@@ -468,19 +473,7 @@ class PowerDnsE2EIT {
             if (rename) {
                 command.add("--dangerous-do-rename");
             }
-            try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                p.waitFor(60, TimeUnit.SECONDS);
-                Files.writeString(log, "$ " + String.join(" ", command) + "\n" + out, StandardCharsets.UTF_8,
-                        java.nio.file.StandardOpenOption.APPEND);
-                return out;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            return runLogged(command, command, log);
         }
     }
 }
