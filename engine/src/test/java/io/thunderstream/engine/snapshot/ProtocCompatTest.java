@@ -1,5 +1,6 @@
 package io.thunderstream.engine.snapshot;
 
+import io.thunderstream.engine.testing.Prerequisite;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Our encoding checked by an independent protobuf implementation: {@code protoc --decode}
@@ -37,10 +37,7 @@ class ProtocCompatTest {
         } catch (IOException | InterruptedException e) {
             present = false;
         }
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("protoc is required on CI: apt-get install -y protobuf-compiler");
-        }
-        assumeTrue(present, "protoc not found: install protobuf-compiler to run the protoc compatibility tests");
+        Prerequisite.require(present, "protoc not found: apt-get install -y protobuf-compiler to run the protoc compatibility tests");
     }
 
     private static byte[] protoc(String mode, byte[] input) throws IOException, InterruptedException {

@@ -1,7 +1,6 @@
 package io.thunderstream.engine.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -10,6 +9,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.testing.NativeLmdb;
+import io.thunderstream.engine.testing.Prerequisite;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +54,8 @@ class LmdbStatsTest {
 
     @Test
     void withScrapeSmapsTheKernelsFiguresOfTheDataFilesMapAreGaugesAndLogged() throws Exception {
-        requireSmaps();
+        Prerequisite.require(Files.isReadable(MappedMemory.SMAPS),
+                MappedMemory.SMAPS + " not found: lmdb_scrape_smaps works on Linux only");
         try (NativeLmdb app = NativeLmdb.open(dir.resolve("env"), "records")) {
             for (int i = 0; i < 2000; i++) {
                 app.put("records", "r" + i, "value " + i, 1);
@@ -86,14 +87,6 @@ class LmdbStatsTest {
         }
     }
 
-    /** /proc/self/smaps is Linux's; elsewhere the test skips, except on CI, which runs on Linux. */
-    private static void requireSmaps() {
-        boolean present = Files.isReadable(MappedMemory.SMAPS);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError(MappedMemory.SMAPS + " is required on CI (Linux)");
-        }
-        assumeTrue(present, MappedMemory.SMAPS + " not found: lmdb_scrape_smaps works on Linux only");
-    }
 
     private static String scrape(boolean scrapeSmaps, LmdbEnvironment lmdb, Path dataFile) throws Exception {
         LmdbCollector collector = new LmdbCollector(scrapeSmaps);
