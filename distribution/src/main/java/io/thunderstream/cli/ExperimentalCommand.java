@@ -3,11 +3,11 @@ package io.thunderstream.cli;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.sync.Clock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -320,8 +320,7 @@ final class ExperimentalCommand implements Runnable {
         /** Writes a header-only value, as every entry of the index is, timestamped now so that it wins and syncs. */
         private static void put(Dbi<ByteBuffer> index, Txn<ByteBuffer> txn, ByteBuffer key, int flags) {
             ByteBuffer value = ByteBuffer.allocateDirect(ValueHeader.SIZE);
-            Instant now = Instant.now();
-            ValueHeader.write(value, now.getEpochSecond() * 1_000_000_000L + now.getNano(), txn.getId(), flags);
+            ValueHeader.write(value, Clock.SYSTEM.nanosSinceEpoch(), txn.getId(), flags);
             index.put(txn, key, value.flip());
         }
 

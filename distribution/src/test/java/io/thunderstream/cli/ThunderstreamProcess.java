@@ -70,11 +70,17 @@ final class ThunderstreamProcess implements AutoCloseable {
 
     /** Waits for an output line matching {@code match}; fails when the process exits or time runs out first. */
     String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+        return awaitLines(match, 1, timeout);
+    }
+
+    /** Waits for {@code count} output lines matching {@code match}; the last of them. */
+    String awaitLines(Predicate<String> match, int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             synchronized (lines) {
+                int found = 0;
                 for (String line : lines) {
-                    if (match.test(line)) {
+                    if (match.test(line) && ++found == count) {
                         return line;
                     }
                 }
