@@ -3,6 +3,7 @@ package io.thunderstream.cli;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.shadow.ShadowMode;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -24,7 +25,8 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
     @Option(names = {"-H", "--hide"}, description = "Leave out the syncer's own DBIs (_sync*).")
     boolean hide;
 
-    @Option(names = "--headers", description = "Decode the Lightning Stream value headers (timestamp, txn, flags).")
+    @Option(names = "--headers", description = "Decode the Lightning Stream value headers (timestamp, txn, flags): "
+            + "of every data DBI in native mode, of the shadow DBIs in shadow mode.")
     boolean headers;
 
     @Override
@@ -36,7 +38,7 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
                 try {
                     for (String name : lmdb.dbiNames(txn)) {
                         if ((dbi == null || dbi.equals(name)) && !(hide && LmdbEnvironment.isPrivate(name))) {
-                            dump(out, lmdb, txn, name);
+                            dump(out, lmdb, txn, name, headers && hasHeaders(config, name));
                         }
                     }
                     lmdb.commit(txn);
@@ -49,7 +51,12 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void dump(PrintWriter out, LmdbEnvironment lmdb, Txn<ByteBuffer> txn, String name) {
+    /** Whether the DBI's values start with the Lightning Stream header: in shadow mode only the shadows' do. */
+    private static boolean hasHeaders(LmdbConfig config, String name) {
+        return name.startsWith(ShadowMode.SHADOW_PREFIX) || config.schemaTracksChanges() && !LmdbEnvironment.isPrivate(name);
+    }
+
+    private static void dump(PrintWriter out, LmdbEnvironment lmdb, Txn<ByteBuffer> txn, String name, boolean decodeHeaders) {
         Dbi<ByteBuffer> handle = lmdb.dbi(txn, name);
         try (Cursor<ByteBuffer> cursor = handle.openCursor(txn)) {
             for (boolean more = cursor.first(); more; more = cursor.next()) {
@@ -57,7 +64,7 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
                 ByteBuffer value = cursor.val();
                 StringBuilder line = new StringBuilder().append(lmdb.name()).append('\t').append(name).append('\t')
                         .append(Printable.of(key)).append('\t');
-                if (headers && !LmdbEnvironment.isPrivate(name)) {
+                if (decodeHeaders) {
                     int length = ValueHeader.length(value, name, key);
                     long ts = ValueHeader.timestampNano(value);
                     line.append("ts=").append(Instant.ofEpochSecond(0, ts)).append(" txn=").append(ValueHeader.txnId(value))
