@@ -46,9 +46,12 @@ class PowerDnsE2EIT {
     private static final Duration CONVERGE = Duration.ofSeconds(10);
     private static final String ACCESS_KEY = "e2e-access";
     private static final String SECRET_KEY = "e2e-secret";
+    private static final String BUCKET = "e2e";
 
     private S3Proxy s3;
+    /** Where the syncers' configs are, and the PowerDNS files in the (first) Debian root. */
     private Path work;
+    private final List<Path> works = new ArrayList<>();
     private Path logs;
     private final List<Pdns> servers = new ArrayList<>();
     private final List<SyncerProcess> syncers = new ArrayList<>();
@@ -80,8 +83,8 @@ class PowerDnsE2EIT {
         if (s3 != null) {
             s3.stop();
         }
-        if (work != null) {
-            try (Stream<Path> paths = Files.walk(work)) {
+        for (Path dir : works) {
+            try (Stream<Path> paths = Files.walk(dir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
@@ -103,16 +106,66 @@ class PowerDnsE2EIT {
         run("bookworm", "4.7", false);
     }
 
+    /**
+     * The upgrade from PowerDNS 4.7 in shadow mode to 4.9 in native mode, as Lightning Stream
+     * documents it. 4.9 moves the data to schema 5 itself: {@code records_v5} keeps the keys of
+     * {@code records}, each value gets a header of timestamp 0, and what the shadow knew (times,
+     * deletions) would be lost. {@code migrate-timestamps} carries it over, so a deletion that
+     * server 2 missed before the upgrade wins once both sync in native mode, instead of coming
+     * back from server 2.
+     */
+    @Test
+    void powerDns47UpgradedTo49KeepsTheDeletionsItsShadowKnew() throws Exception {
+        flavor = "upgrade";
+        Path bookworm = debianRoot("bookworm");
+        Path trixie = debianRoot("trixie");
+        work = workIn(bookworm);
+        Pdns old1 = new Pdns(bookworm, "4.7", 1, false).start();
+        Pdns old2 = new Pdns(bookworm, "4.7", 2, false).start();
+        SyncerProcess oldSync1 = new SyncerProcess(old1, "sync", BUCKET).start();
+        SyncerProcess oldSync2 = new SyncerProcess(old2, "sync", BUCKET).start();
+        old1.pdnsutil("create-zone", "example.org", "ns1.example.org");
+        old1.pdnsutil("add-record", "example.org", "www", "A", "60", "192.0.2.3");
+        old1.pdnsutil("add-record", "example.org", "gone", "A", "60", "192.0.2.4");
+        step("instance 2 (4.7) answers gone.example.org A", () -> old2.dig("gone.example.org", "A").contains("192.0.2.4"));
+        oldSync2.stop(); // server 2 misses the deletion
+        old1.pdnsutil("delete-rrset", "example.org", "gone", "A");
+        step("instance 1's shadow holds the deletion", () -> oldSync1.thunderstream("dump", "--headers", "-n", "shard",
+                "--dbi", "_sync_shadow_records").contains(" deleted\t"));
+        oldSync1.stop();
+        old1.stop();
+        old2.stop();
+
+        // Native mode shares no bucket with shadow mode (it refuses the dupsort_hack transform).
+        Pdns new1 = old1.upgradedTo(trixie, "4.9").start();
+        Pdns new2 = old2.upgradedTo(trixie, "4.9").start();
+        SyncerProcess sync1 = new SyncerProcess(new1, "sync", "e2e-v5");
+        SyncerProcess sync2 = new SyncerProcess(new2, "sync", "e2e-v5");
+        String[] migrate = {"experimental", "migrate-timestamps", "--add-delete-entries", "--database", "shard",
+            "--src-dbi", "_sync_shadow_records", "--dst-dbi", "records_v5"};
+        assertThat(sync1.thunderstream(migrate)).contains("lmdb shard: 3 timestamps raised in records_v5, 1 tombstones added");
+        assertThat(sync2.thunderstream(migrate)).contains("lmdb shard: 4 timestamps raised in records_v5, 0 tombstones added");
+
+        // Server 2's stale record is in the bucket before server 1 starts and merges it.
+        sync2.start();
+        sync1.start();
+        assertThat(Files.readString(sync1.log)).contains("merged snapshot shard__pdns-2__");
+        for (Pdns p : List.of(new1, new2)) {
+            step("instance " + p.n + " (4.9) has gone.example.org deleted, www kept", () -> p.dig("gone.example.org", "A")
+                    .contains("status: NXDOMAIN") && p.dig("www.example.org", "A").contains("192.0.2.3"));
+        }
+    }
+
     private void run(String suite, String version, boolean lightningStream) throws Exception {
         flavor = version;
         Path root = debianRoot(suite);
-        work = Files.createTempDirectory(root.resolve("tmp"), "ts-e2e-");
-        Pdns pdns1 = new Pdns(root, 1, lightningStream).start();
-        Pdns pdns2 = new Pdns(root, 2, lightningStream).start();
-        Pdns pdns3 = new Pdns(root, 3, lightningStream).start();
-        SyncerProcess sync1 = new SyncerProcess(pdns1, "sync", lightningStream).start();
-        SyncerProcess sync2 = new SyncerProcess(pdns2, "sync", lightningStream).start();
-        SyncerProcess sync3 = new SyncerProcess(pdns3, "receive", lightningStream).start();
+        work = workIn(root);
+        Pdns pdns1 = new Pdns(root, version, 1, lightningStream).start();
+        Pdns pdns2 = new Pdns(root, version, 2, lightningStream).start();
+        Pdns pdns3 = new Pdns(root, version, 3, lightningStream).start();
+        SyncerProcess sync1 = new SyncerProcess(pdns1, "sync", BUCKET).start();
+        SyncerProcess sync2 = new SyncerProcess(pdns2, "sync", BUCKET).start();
+        SyncerProcess sync3 = new SyncerProcess(pdns3, "receive", BUCKET).start();
 
         pdns1.pdnsutil("create-zone", "example.org", "ns1.example.org");
         pdns1.pdnsutil("secure-zone", "example.org");
@@ -244,6 +297,18 @@ class PowerDnsE2EIT {
         throw Prerequisite.missing("PowerDNS end-to-end tests: " + why);
     }
 
+    /** The test's directory in {@code root}, made at first use: PowerDNS there sees it at the same path less the root. */
+    private Path workIn(Path root) throws IOException {
+        for (Path dir : works) {
+            if (dir.startsWith(root)) {
+                return dir;
+            }
+        }
+        Path dir = Files.createTempDirectory(root.resolve("tmp"), "ts-e2e-");
+        works.add(dir);
+        return dir;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -254,6 +319,7 @@ class PowerDnsE2EIT {
     private final class Pdns {
         final int n;
         final Path root;
+        final String version;
         final boolean lightningStream;
         final String dir; // inside the root
         final Path log;
@@ -261,12 +327,14 @@ class PowerDnsE2EIT {
         final int webPort;
         Process process;
 
-        Pdns(Path root, int n, boolean lightningStream) throws IOException {
+        /** Instance {@code n} of PowerDNS {@code version} from {@code root}, its files in a work directory there. */
+        Pdns(Path root, String version, int n, boolean lightningStream) throws IOException {
             this.root = root;
+            this.version = version;
             this.n = n;
             this.lightningStream = lightningStream;
-            this.dir = "/" + root.relativize(work.resolve("pdns" + n));
-            this.log = logs.resolve(flavor + "-pdns" + n + ".log");
+            this.dir = "/" + root.relativize(workIn(root).resolve("pdns" + n));
+            this.log = logs.resolve(logName("pdns"));
             Files.deleteIfExists(log); // from an earlier run
             this.dnsPort = freePort();
             this.webPort = freePort();
@@ -288,6 +356,11 @@ class PowerDnsE2EIT {
                     "guardian=no", "daemon=no", "disable-syslog=yes", "loglevel=6"));
             conf.add(lightningStream ? "lmdb-lightning-stream=yes" : "lmdb-random-ids=yes");
             Files.write(host("pdns.conf"), conf);
+        }
+
+        /** The name of this instance's log of {@code what}: the version is added when the test runs two. */
+        String logName(String what) {
+            return flavor + "-" + what + n + (flavor.equals(version) ? "" : "-" + version) + ".log";
         }
 
         Path host(String relative) {
@@ -314,6 +387,15 @@ class PowerDnsE2EIT {
                     process.destroyForcibly().waitFor();
                 }
             }
+        }
+
+        /** This instance's LMDB files (without the lock files) served by PowerDNS {@code version} from {@code root}. */
+        Pdns upgradedTo(Path root, String version) throws IOException {
+            Pdns upgraded = new Pdns(root, version, n, true);
+            for (String file : List.of("pdns.lmdb", "pdns.lmdb-0")) {
+                Files.copy(host("data/" + file), upgraded.host("data/" + file));
+            }
+            return upgraded;
         }
 
         void deleteLmdb() throws IOException {
@@ -387,11 +469,12 @@ class PowerDnsE2EIT {
         final Path log;
         Process process;
 
-        SyncerProcess(Pdns pdns, String command, boolean lightningStream) throws IOException {
+        /** Runs {@code command} for {@code pdns}, in native mode when its PowerDNS writes the headers, else in shadow mode. */
+        SyncerProcess(Pdns pdns, String command, String bucket) throws IOException {
             this.pdns = pdns;
             this.command = command;
-            this.log = logs.resolve(flavor + "-syncer" + pdns.n + ".log");
-            this.config = work.resolve("thunderstream" + pdns.n + ".yaml");
+            this.log = logs.resolve(pdns.logName("syncer"));
+            this.config = work.resolve("thunderstream" + pdns.n + "-" + pdns.version + ".yaml");
             Files.deleteIfExists(log);
             syncers.add(this);
             String lmdb = """
@@ -404,8 +487,8 @@ class PowerDnsE2EIT {
                         schema_tracks_changes: %s
                         dupsort_hack: %s
                     """;
-            String mode = String.valueOf(lightningStream);
-            String hack = String.valueOf(!lightningStream);
+            String mode = String.valueOf(pdns.lightningStream);
+            String hack = String.valueOf(!pdns.lightningStream);
             Files.writeString(config, """
                     instance: pdns-%d
                     lmdbs:
@@ -417,7 +500,7 @@ class PowerDnsE2EIT {
                         access_key: %s
                         secret_key: %s
                         region: us-east-1
-                        bucket: e2e
+                        bucket: %s
                         create_bucket: true
                         endpoint_url: http://127.0.0.1:%d
                     lmdb_poll_interval: 250ms
@@ -426,7 +509,7 @@ class PowerDnsE2EIT {
                     """.formatted(pdns.n,
                     lmdb.formatted("main", pdns.host("data/pdns.lmdb"), mode, hack).replace("\n", "\n  ").trim(),
                     lmdb.formatted("shard", pdns.host("data/pdns.lmdb-0"), mode, hack).replace("\n", "\n  ").trim(),
-                    ACCESS_KEY, SECRET_KEY, s3.getPort()));
+                    ACCESS_KEY, SECRET_KEY, bucket, s3.getPort()));
         }
 
         SyncerProcess start() throws Exception {
@@ -463,11 +546,15 @@ class PowerDnsE2EIT {
 
         /** {@code experimental pdns-v5-fix-duplicate-domains} on this server's main LMDB, beside the running syncer. */
         String fixDuplicateDomains(boolean rename) {
+            return rename ? thunderstream("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main", "--dangerous-do-rename")
+                    : thunderstream("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main");
+        }
+
+        /** Another command of bin/thunderstream with this syncer's config; its output. */
+        String thunderstream(String... args) {
             List<String> command = new ArrayList<>(List.of(LauncherIT.distribution().resolve("bin/thunderstream").toString(),
-                    "-c", config.toString(), "experimental", "pdns-v5-fix-duplicate-domains", "-d", "main"));
-            if (rename) {
-                command.add("--dangerous-do-rename");
-            }
+                    "-c", config.toString()));
+            command.addAll(List.of(args));
             return runLogged(command, command, log);
         }
     }
