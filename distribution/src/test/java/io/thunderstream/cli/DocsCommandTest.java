@@ -2,8 +2,6 @@ package io.thunderstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,15 +11,14 @@ class DocsCommandTest {
 
     @Test
     void docsCommandsMdIsTheOutputOfTheDocsCommand() throws Exception {
-        StringWriter out = new StringWriter();
-        int code = ThunderstreamCommand.commandLine().setOut(new PrintWriter(out)).execute("docs");
-        assertThat(code).isZero();
-        assertThat(out.toString()).contains("## `thunderstream sync`", "| `--only-db NAME` |", "## `thunderstream snapshots dump`",
+        InProcessRun docs = InProcessRun.of("docs");
+        assertThat(docs.exitCode()).as(docs.err()).isZero();
+        assertThat(docs.out()).contains("## `thunderstream sync`", "| `--only-db NAME` |", "## `thunderstream snapshots dump`",
                 "## `thunderstream experimental migrate-timestamps`", "| `--minimum-pid PID` |")
                 .doesNotContain("## `thunderstream help`");
         Path committed = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("docs/commands.md");
         assertThat(Files.readString(committed))
                 .as("docs/commands.md is out of date: run bin/thunderstream docs > docs/commands.md")
-                .isEqualTo(out.toString());
+                .isEqualTo(docs.out());
     }
 }

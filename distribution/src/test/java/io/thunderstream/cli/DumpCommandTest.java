@@ -3,8 +3,6 @@ package io.thunderstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thunderstream.engine.lmdb.ValueHeader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +28,7 @@ class DumpCommandTest {
         put(lmdb, "domains", "a", "alpha".getBytes(StandardCharsets.UTF_8));
         put(lmdb, "_sync_shadow_domains", "a", withHeader(1_700_000_000_123_456_789L, "alpha"));
 
-        Run dump = run(lmdb, false, "dump", "--headers");
+        InProcessRun dump = run(false, "dump", "--headers");
 
         assertThat(dump.exitCode()).as(dump.err()).isZero();
         assertThat(dump.out()).isEqualTo("""
@@ -44,20 +42,18 @@ class DumpCommandTest {
         Path lmdb = lmdb(true);
         put(lmdb, "domains", "a", "alpha".getBytes(StandardCharsets.UTF_8));
 
-        Run dump = run(lmdb, true, "dump", "--headers");
+        InProcessRun dump = run(true, "dump", "--headers");
 
         assertThat(dump.exitCode()).isNotZero();
         assertThat(dump.err()).contains("DBI domains, key \"a\": value of 5 bytes is shorter than its header (24 bytes)");
-    }
-
-    private record Run(int exitCode, String out, String err) {
     }
 
     private Path lmdb(boolean nativeMode) {
         return dir.resolve(nativeMode ? "native.lmdb" : "shadow.lmdb");
     }
 
-    private Run run(Path lmdb, boolean nativeMode, String... args) throws Exception {
+    /** Runs {@code args} with a config of {@link #lmdb}{@code (nativeMode)} in that mode. */
+    private InProcessRun run(boolean nativeMode, String... args) throws Exception {
         Path config = dir.resolve("lightningstream.yaml");
         Files.writeString(config, """
                 lmdbs:
@@ -69,15 +65,8 @@ class DumpCommandTest {
                 storage:
                   type: fs
                   options: {root_path: %s}
-                """.formatted(lmdb, nativeMode, dir.resolve("bucket")));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = config.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        int code = ThunderstreamCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(all);
-        return new Run(code, out.toString(), err.toString());
+                """.formatted(lmdb(nativeMode), nativeMode, dir.resolve("bucket")));
+        return InProcessRun.withConfig(config, args);
     }
 
     private static byte[] withHeader(long timestampNano, String value) {

@@ -3,8 +3,6 @@ package io.thunderstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thunderstream.engine.lmdb.ValueHeader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,18 +50,8 @@ class ExperimentalCommandTest {
                 """.formatted(lmdb, dir.resolve("bucket")));
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = config.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        int code = ThunderstreamCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(all);
-        return new Run(code, out.toString(), err.toString());
+    private InProcessRun run(String... args) {
+        return InProcessRun.withConfig(config, args);
     }
 
     private static ByteBuffer direct(byte[] bytes) {
@@ -138,13 +126,13 @@ class ExperimentalCommandTest {
         Map<String, String> before = index();
         long txn = lastTxnId();
 
-        Run report = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main");
+        InProcessRun report = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main");
         assertThat(report.exitCode()).as(report.err()).isZero();
         assertThat(report.out()).contains("lmdb main: 3 duplicate domain entries (run again with --dangerous-do-rename");
         assertThat(index()).as("nothing written without --dangerous-do-rename").isEqualTo(before);
         assertThat(lastTxnId()).isEqualTo(txn);
 
-        Run fix = run("experimental", "pdns-v5-fix-duplicate-domains", "--database", "main", "--dangerous-do-rename");
+        InProcessRun fix = run("experimental", "pdns-v5-fix-duplicate-domains", "--database", "main", "--dangerous-do-rename");
         assertThat(fix.exitCode()).as(fix.err()).isZero();
         assertThat(index()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                 Map.entry("example.com/1", "live"),
@@ -160,7 +148,7 @@ class ExperimentalCommandTest {
         assertThat(fix.out()).contains("lmdb main: 3 duplicate domain entries\n",
                 "pdnsutil delete-zone", "- example.com.dup-2.invalid", "- three.test.dup-6.invalid", "- three.test.dup-8.invalid");
 
-        Run again = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main", "--dangerous-do-rename");
+        InProcessRun again = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main", "--dangerous-do-rename");
         assertThat(again.out()).as("nothing left to rename; the renamed zones are still to be deleted")
                 .contains("lmdb main: 0 duplicate domain entries\n", "- example.com.dup-2.invalid");
     }
@@ -220,7 +208,7 @@ class ExperimentalCommandTest {
                 "only", value(100, 0, "O")));
         long txn = lastTxnId();
 
-        Run run = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst");
+        InProcessRun run = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("lmdb main: 2 timestamps raised in dst, 0 tombstones added");
         String migrated = "txn=" + (txn + 1);
@@ -230,7 +218,7 @@ class ExperimentalCommandTest {
                 "kept", "ts=900 " + migrated + " flags=0 value=K",
                 "only", "ts=100 txn=1 flags=0 value=O"));
 
-        Run deletes = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst",
+        InProcessRun deletes = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst",
                 "--add-delete-entries");
         assertThat(deletes.out()).contains("lmdb main: 0 timestamps raised in dst, 2 tombstones added");
         assertThat(values("dst")).containsEntry("gone", "ts=700 txn=" + (txn + 2) + " flags=1 value=")
@@ -249,14 +237,14 @@ class ExperimentalCommandTest {
         putRaw("dst", Map.of("a", value(100, 0, "A"), "b", value(100, 0, "B")));
         Map<String, String> before = values("dst");
 
-        Run short8 = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst");
+        InProcessRun short8 = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "dst");
         assertThat(short8.exitCode()).isEqualTo(1);
         assertThat(short8.err()).contains("DBI src: the value of key \"b\" is 2 bytes, too short for a timestamp");
-        Run valued = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "nope");
+        InProcessRun valued = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "src", "--dst-dbi", "nope");
         assertThat(valued.err()).contains("lmdb main: no DBI nope");
         assertThat(values("dst")).as("the transaction was rolled back").isEqualTo(before);
 
-        Run missing = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "absent", "--dst-dbi", "dst",
+        InProcessRun missing = run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "absent", "--dst-dbi", "dst",
                 "--ignore-src-dbi-not-present");
         assertThat(missing.exitCode()).as(missing.err()).isZero();
         assertThat(run("experimental", "migrate-timestamps", "-d", "main", "--src-dbi", "absent", "--dst-dbi", "dst").err())
@@ -268,11 +256,11 @@ class ExperimentalCommandTest {
     @Test
     void onlyForSchemaVersion5AndAnLmdbOfTheConfig() {
         create(4, new Object[] {"com\0example", 1, 100L, false});
-        Run old = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main");
+        InProcessRun old = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "main");
         assertThat(old.exitCode()).isEqualTo(1);
         assertThat(old.err()).contains("schemaversion is 4; this command is for schema version 5 (PowerDNS Auth 4.8)");
 
-        Run unknown = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "shard");
+        InProcessRun unknown = run("experimental", "pdns-v5-fix-duplicate-domains", "-d", "shard");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("no LMDB named \"shard\"");
         assertThat(run("experimental", "pdns-v5-fix-duplicate-domains").exitCode()).as("-d is required").isEqualTo(2);
