@@ -8,7 +8,9 @@ public final class ValueHeaderException extends RuntimeException {
     private final String key;
 
     ValueHeaderException(String dbi, String key, String problem) {
-        super("DBI " + dbi + ", key " + key + ": " + problem);
+        super("DBI " + dbi + ", key " + key + ": " + problem + (LmdbEnvironment.isPrivate(dbi) ? ""
+                : "; native mode (schema_tracks_changes: true) needs a Lightning Stream header on every value: for an"
+                        + " application that writes none (PowerDNS before 4.8) set schema_tracks_changes: false"));
         this.dbi = dbi;
         this.key = key;
     }

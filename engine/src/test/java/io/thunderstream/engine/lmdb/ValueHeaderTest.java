@@ -74,6 +74,17 @@ class ValueHeaderTest {
                 .isInstanceOf(ValueHeaderException.class).hasMessageContaining("version 1");
     }
 
+    /** A data DBI without headers is most likely an application that writes none; a shadow's is damage. */
+    @Test
+    void aDataDbiWithoutHeadersPointsAtShadowMode() {
+        assertThatThrownBy(() -> ValueHeader.length(ByteBuffer.allocate(5), "domains", KEY))
+                .hasMessageEndingWith("value of 5 bytes is shorter than its header (24 bytes); native mode"
+                        + " (schema_tracks_changes: true) needs a Lightning Stream header on every value: for an application"
+                        + " that writes none (PowerDNS before 4.8) set schema_tracks_changes: false");
+        assertThatThrownBy(() -> ValueHeader.length(ByteBuffer.allocate(5), "_sync_shadow_domains", KEY))
+                .hasMessageEndingWith("value of 5 bytes is shorter than its header (24 bytes)");
+    }
+
     @Test
     void flagNames() {
         assertThat(DbiFlags.toString(0)).isEqualTo("0");
