@@ -135,7 +135,11 @@ public final class ShadowMode {
             }
             Dbi<ByteBuffer> main = lmdb.dbi(txn, name);
             int flags = checkedFlags(txn, name, main);
-            Dbi<ByteBuffer> shadow = lmdb.createDbi(txn, shadowName(name), flags & SHADOW_FLAGS);
+            Dbi<ByteBuffer> shadow = lmdb.dbi(txn, shadowName(name));
+            if (shadow == null) {
+                NativePowerDns.refuse(lmdb.name(), txn, name, main);
+                shadow = lmdb.createDbi(txn, shadowName(name), flags & SHADOW_FLAGS);
+            }
             ShadowCopy.Result result = copy.mainToShadow(txn, name, main, flags, shadow, ts);
             written += result.written();
             if (result.disagrees()) {

@@ -3,9 +3,11 @@ package io.thunderstream.engine.shadow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotSource;
@@ -226,6 +228,49 @@ class ShadowModeTest {
         assertThatThrownBy(mode::start).isInstanceOf(DupsortHackException.class)
                 .hasMessageContaining("sorts before the previous one");
         assertUntouched(before);
+    }
+
+    /** A PowerDNS upgraded to 4.8+ under a shadow-mode syncer: its values have headers now. */
+    @Test
+    void aPowerDnsThatWritesTheHeadersItselfIsRefusedAndNothingIsWritten() {
+        ShadowMode mode = open("main", true, Map.of("pdns", PLAIN)); // a new PowerDNS 4.9 before its first zone
+        ByteBuffer schema5 = ByteBuffer.allocate(ValueHeader.SIZE + 4);
+        ValueHeader.write(schema5, 0, 0, 0);
+        app.put("pdns", "schemaversion".getBytes(StandardCharsets.US_ASCII), schema5.putInt(5).array());
+        long before = app.lastTxnId();
+        assertThatThrownBy(mode::start).isInstanceOf(ConfigException.class)
+                .hasMessage("config: lmdbs.main.schema_tracks_changes: false (shadow mode), but DBI pdns holds"
+                        + " schemaversion 5 with a Lightning Stream header: PowerDNS 4.8 or later writes the headers itself;"
+                        + " set schema_tracks_changes: true (see docs/powerdns.md, From PowerDNS 4.7 to 4.8)");
+        assertUntouched(before);
+        app.close();
+
+        ShadowMode shard = open("shard", true, Map.of("records_v5", PLAIN));
+        app.put("records_v5", "r", "v");
+        long shardBefore = app.lastTxnId();
+        assertThatThrownBy(shard::start).isInstanceOf(ConfigException.class)
+                .hasMessage("config: lmdbs.shard.schema_tracks_changes: false (shadow mode), but DBI records_v5 is PowerDNS"
+                        + " 4.8's or later's: PowerDNS 4.8 or later writes the headers itself; set schema_tracks_changes: true"
+                        + " (see docs/powerdns.md, From PowerDNS 4.7 to 4.8)");
+        assertUntouched(shardBefore);
+    }
+
+    /**
+     * PowerDNS 4.7 stores its schema version 4 as a bare little-endian number; a DBI named as 4.8's
+     * that a merge brought (from a bucket shared with 4.8 servers) has its shadow and is synced on.
+     */
+    @Test
+    void powerDns47IsShadowedAndA48DbiFromAMergeIsNotRefused() throws Exception {
+        ShadowMode mode = open("main", true, Map.of("pdns", PLAIN));
+        app.put("pdns", "schemaversion".getBytes(StandardCharsets.US_ASCII), new byte[] {4, 0, 0, 0});
+        mode.start();
+        assertThat(app.shadow("pdns")).hasSize(1);
+
+        mode.merge(SnapshotSource.of("s1", TestSnapshots.gzip("main", "other", Dbi.of("domains_v5", Kv.of("d", "1", 500)))), 0);
+        app.put("pdns", "local", "change");
+        mode.syncToShadow();
+        assertThat(app.contents()).containsEntry("domains_v5", List.of("d=1"));
+        assertThat(app.shadow("pdns")).containsKey("local");
     }
 
     @Test
