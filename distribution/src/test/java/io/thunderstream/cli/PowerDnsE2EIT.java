@@ -141,6 +141,15 @@ class PowerDnsE2EIT {
         Pdns new2 = old2.upgradedTo(trixie, "4.9").start();
         SyncerProcess sync1 = new SyncerProcess(new1, "sync", "e2e-v5");
         SyncerProcess sync2 = new SyncerProcess(new2, "sync", "e2e-v5");
+        // The 4.7 config kept by mistake is refused before anything is written or stored.
+        Path keptConfig = work.resolve("thunderstream1-kept-4.7.yaml");
+        Files.writeString(keptConfig, Files.readString(sync1.config).replace("schema_tracks_changes: true",
+                "schema_tracks_changes: false").replace("dupsort_hack: false", "dupsort_hack: true"));
+        List<String> kept = List.of(LauncherIT.distribution().resolve("bin/thunderstream").toString(), "-c",
+                keptConfig.toString(), "sync", "--only-once");
+        assertThat(runLogged(kept, kept, sync1.log)).contains("schema_tracks_changes: false (shadow mode), but DBI ",
+                " is PowerDNS 4.8's or later's");
+        assertThat(sync2.thunderstream("snapshots", "list")).isBlank();
         String[] migrate = {"experimental", "migrate-timestamps", "--add-delete-entries", "--database", "shard",
             "--src-dbi", "_sync_shadow_records", "--dst-dbi", "records_v5"};
         assertThat(sync1.thunderstream(migrate)).contains("lmdb shard: 3 timestamps raised in records_v5, 1 tombstones added");
