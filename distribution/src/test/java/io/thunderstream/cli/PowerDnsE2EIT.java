@@ -224,6 +224,7 @@ class PowerDnsE2EIT {
         }
         if (lightningStream) {
             zoneCreatedTwice(List.of(pdns1, pdns2, pdns3), sync1, sync2);
+            assertThat(Files.readString(sync1.log)).as("random zone ids").doesNotContain("lmdb-lightning-stream=yes");
         }
     }
 

@@ -5,6 +5,7 @@ import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.HeaderedDbiSource;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.merge.MergeResult;
+import io.thunderstream.engine.powerdns.PowerDnsChecks;
 import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
 import io.thunderstream.engine.merge.SnapshotSpool;
@@ -137,7 +138,7 @@ public final class ShadowMode {
             int flags = checkedFlags(txn, name, main);
             Dbi<ByteBuffer> shadow = lmdb.dbi(txn, shadowName(name));
             if (shadow == null) {
-                NativePowerDns.refuse(lmdb.name(), txn, name, main);
+                PowerDnsChecks.refuseInShadowMode(lmdb.name(), txn, name, main);
                 shadow = lmdb.createDbi(txn, shadowName(name), flags & SHADOW_FLAGS);
             }
             ShadowCopy.Result result = copy.mainToShadow(txn, name, main, flags, shadow, ts);

@@ -8,6 +8,7 @@ import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.merge.MergeException;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotMerger;
+import io.thunderstream.engine.powerdns.PowerDnsChecks;
 import io.thunderstream.engine.shadow.ShadowMode;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.snapshot.SnapshotName;
@@ -98,6 +99,8 @@ final class DbSyncer {
         lastSnapshotNanos = clock.nanosSinceEpoch(); // the forced-snapshot interval counts from the start
         if (shadow != null) {
             shadow.start(); // before any snapshot is merged: data written while no syncer ran
+        } else {
+            PowerDnsChecks.sequentialZoneIds(lmdb).ifPresent(log::warn);
         }
         loadNewestSnapshots();
         ownSnapshotLoaded = true;

@@ -1,0 +1,123 @@
+package io.thunderstream.engine.powerdns;
+
+import io.thunderstream.engine.config.ConfigException;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
+import io.thunderstream.engine.lmdb.ValueHeaderException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+
+/**
+ * What the syncer knows of PowerDNS Authoritative's LMDB layout, to catch the configurations that
+ * would sync it wrong without an error of their own.
+ *
+ * <p>PowerDNS 4.8 and later (schema version 5) name their DBIs {@code records_v5},
+ * {@code domains_v5_0}, ... (4.7: {@code records}, {@code domains_0}), store the schema version
+ * in DBI {@code pdns} after a header, big-endian (4.7: a bare little-endian 4), and key
+ * {@code domains_v5} by the zone's 4-byte id, big-endian.
+ */
+public final class PowerDnsChecks {
+
+    private static final String SETTINGS_DBI = "pdns";
+    private static final byte[] SCHEMA_VERSION_KEY = "schemaversion".getBytes(StandardCharsets.US_ASCII);
+    /** From this schema version (PowerDNS 4.8) PowerDNS writes the headers itself. */
+    private static final int NATIVE_SCHEMA_VERSION = 5;
+    /** PowerDNS's DBIs of a schema version: records_v5, domains_v5, domains_v5_0, ... */
+    private static final Pattern VERSIONED_DBI = Pattern.compile("(records|domains|keydata|metadata|tsig)_v(\\d{1,3})(_\\d+)?");
+    private static final String ZONES_DBI = "domains_v5";
+
+    private PowerDnsChecks() {
+    }
+
+    /**
+     * Throws when application DBI {@code name}, about to be shadowed for the first time, is
+     * PowerDNS 4.8's or later's: its values carry the headers already, which the shadow would take
+     * for data, and every peer would write into PowerDNS's values. Typically PowerDNS was upgraded
+     * under a shadow-mode syncer, or the config is 4.7's. (A DBI a merge brought has its shadow
+     * already, and is not looked at.)
+     */
+    public static void refuseInShadowMode(String lmdbName, Txn<ByteBuffer> txn, String name, Dbi<ByteBuffer> dbi) {
+        Matcher versioned = VERSIONED_DBI.matcher(name);
+        if (versioned.matches() && Integer.parseInt(versioned.group(2)) >= NATIVE_SCHEMA_VERSION) {
+            throw refused(lmdbName, "DBI " + name + " is PowerDNS 4.8's or later's");
+        }
+        if (name.equals(SETTINGS_DBI)) {
+            int version = schemaVersionWithHeader(txn, dbi);
+            if (version >= NATIVE_SCHEMA_VERSION) {
+                throw refused(lmdbName, "DBI " + name + " holds schemaversion " + version + " with a Lightning Stream header");
+            }
+        }
+    }
+
+    /**
+     * A warning when the zone ids of a native-mode LMDB are sequential (all of them at most twice
+     * their count plus 100; random 32-bit ids are that small with a chance of about 1 in 40
+     * million for one zone, less for more): PowerDNS runs without {@code lmdb-lightning-stream=yes},
+     * so every server numbers its zones 1, 2, 3, ... and deletes without tombstones, and neither
+     * syncs. Empty when there is no {@code domains_v5} or it looks right.
+     */
+    public static Optional<String> sequentialZoneIds(LmdbEnvironment lmdb) {
+        Txn<ByteBuffer> txn = lmdb.env().txnRead();
+        try {
+            Optional<String> warning = sequentialZoneIds(lmdb, txn);
+            lmdb.commit(txn); // read-only: keeps the DBI handle for the syncer
+            return warning;
+        } finally {
+            lmdb.abort(txn);
+        }
+    }
+
+    private static Optional<String> sequentialZoneIds(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) {
+        Dbi<ByteBuffer> zones = lmdb.dbi(txn, ZONES_DBI);
+        if (zones == null) {
+            return Optional.empty();
+        }
+        long count = 0;
+        long maxId = 0;
+        try (Cursor<ByteBuffer> cursor = zones.openCursor(txn)) {
+            for (boolean more = cursor.first(); more; more = cursor.next()) {
+                ByteBuffer key = cursor.key();
+                if (key.remaining() != Integer.BYTES) {
+                    return Optional.empty(); // not PowerDNS's layout
+                }
+                count++;
+                maxId = Math.max(maxId, Integer.toUnsignedLong(key.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(key.position())));
+            }
+        }
+        if (count == 0 || maxId > 2 * count + 100) {
+            return Optional.empty();
+        }
+        return Optional.of("lmdb " + lmdb.name() + ": the zone ids in DBI " + ZONES_DBI + " (" + count
+                + (count == 1 ? " zone" : " zones") + ") go up to only " + maxId + ": PowerDNS seems to run without lmdb-lightning-stream=yes, so it numbers zones 1, 2, 3 on"
+                + " every server and deletes without tombstones, and deletions do not sync; set"
+                + " lmdb-lightning-stream=yes in pdns.conf (docs/powerdns.md)");
+    }
+
+    /** The schema version when stored after a Lightning Stream header, else 0. */
+    private static int schemaVersionWithHeader(Txn<ByteBuffer> txn, Dbi<ByteBuffer> settings) {
+        ByteBuffer key = ByteBuffer.allocateDirect(SCHEMA_VERSION_KEY.length).put(SCHEMA_VERSION_KEY).flip();
+        ByteBuffer value = settings.get(txn, key);
+        if (value == null || value.remaining() != ValueHeader.SIZE + Integer.BYTES) {
+            return 0;
+        }
+        try {
+            ValueHeader.length(value, SETTINGS_DBI, key);
+        } catch (ValueHeaderException e) {
+            return 0;
+        }
+        return value.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(value.position() + ValueHeader.SIZE);
+    }
+
+    private static ConfigException refused(String lmdbName, String evidence) {
+        return new ConfigException("lmdbs." + lmdbName + ".schema_tracks_changes: false (shadow mode), but " + evidence
+                + ": PowerDNS 4.8 or later writes the headers itself; set schema_tracks_changes: true"
+                + " (see docs/powerdns.md, From PowerDNS 4.7 to 4.8)");
+    }
+}
