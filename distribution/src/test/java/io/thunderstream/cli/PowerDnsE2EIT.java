@@ -225,6 +225,7 @@ class PowerDnsE2EIT {
         if (lightningStream) {
             zoneCreatedTwice(List.of(pdns1, pdns2, pdns3), sync1, sync2);
             assertThat(Files.readString(sync1.log)).as("random zone ids").doesNotContain("lmdb-lightning-stream=yes");
+            withoutLightningStreamMode(root, version);
         }
     }
 
@@ -252,6 +253,18 @@ class PowerDnsE2EIT {
         for (Pdns p : all) {
             step("instance " + p.n + " serves twice.example", () -> p.dig("twice.example", "SOA").contains("status: NOERROR"));
         }
+    }
+
+    /** A PowerDNS 4.8+ without lmdb-lightning-stream=yes: the syncer warns of its sequential zone ids. */
+    private void withoutLightningStreamMode(Path root, String version) throws Exception {
+        Pdns plain = new Pdns(root, version, 4, true);
+        List<String> conf = Files.readAllLines(plain.host("pdns.conf"));
+        conf.remove("lmdb-lightning-stream=yes");
+        Files.write(plain.host("pdns.conf"), conf);
+        plain.pdnsutil("create-zone", "plain.example", "ns1.plain.example");
+        String sync = new SyncerProcess(plain, "sync", "e2e-plain").thunderstream("sync", "--only-once");
+        assertThat(sync).contains("lmdb main: the zone ids in DBI domains_v5 (1 zone) go up to only 1: PowerDNS seems to run"
+                + " without lmdb-lightning-stream=yes");
     }
 
     /** Waits up to 10 s for {@code condition}, prints how long it took, fails with every log attached. */
