@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * End to end with real PowerDNS Authoritative servers: {@code pdns_server}, {@code pdnsutil} and
  * {@code dig} from a Debian root made by {@code .ci/pdns-root.sh} (debootstrap, cached outside the
  * checkout), the packaged {@code bin/thunderstream}, and S3Proxy as the bucket, all on loopback.
- * Two read-write instances and one receive-only instance, as in Lightning Stream's demo.
+ * Two read-write instances and one receive-only instance, as in Lightning Stream's demo; and the
+ * upgrade of two servers from 4.7 (shadow mode) to 4.9 (native mode).
  *
  * <p>Needs root (chroot). Without it, or without the Debian package registry, the test is
  * skipped, except under {@code CI=true}, where that is a failure.
