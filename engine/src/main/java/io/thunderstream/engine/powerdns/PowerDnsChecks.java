@@ -7,6 +7,7 @@ import io.thunderstream.engine.lmdb.ValueHeaderException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +22,8 @@ import org.lmdbjava.Txn;
  * <p>PowerDNS 4.8 and later (schema version 5) name their DBIs {@code records_v5},
  * {@code domains_v5_0}, ... (4.7: {@code records}, {@code domains_0}), store the schema version
  * in DBI {@code pdns} after a header, big-endian (4.7: a bare little-endian 4), and key
- * {@code domains_v5} by the zone's 4-byte id, big-endian.
+ * {@code domains_v5} by the zone's 4-byte id, big-endian (4.7: {@code domains}, an INTEGERKEY
+ * DBI, in the machine's byte order).
  */
 public final class PowerDnsChecks {
 
@@ -31,7 +33,16 @@ public final class PowerDnsChecks {
     private static final int NATIVE_SCHEMA_VERSION = 5;
     /** PowerDNS's DBIs of a schema version: records_v5, domains_v5, domains_v5_0, ... */
     private static final Pattern VERSIONED_DBI = Pattern.compile("(records|domains|keydata|metadata|tsig)_v(\\d{1,3})(_\\d+)?");
-    private static final String ZONES_DBI = "domains_v5";
+    /** The DBIs of zones by id, newest schema first. */
+    private static final List<ZoneIds> ZONE_IDS = List.of(
+            new ZoneIds("domains_v5", ByteOrder.BIG_ENDIAN, "lmdb-lightning-stream=yes",
+                    "deletes without tombstones, and deletions do not sync"),
+            new ZoneIds("domains", ByteOrder.nativeOrder(), "lmdb-random-ids=yes",
+                    "a zone created on two servers under one id overwrites the other"));
+
+    /** Where a PowerDNS version keeps its zones by id, and the pdns.conf setting that makes the ids random. */
+    private record ZoneIds(String dbi, ByteOrder order, String setting, String withoutIt) {
+    }
 
     private PowerDnsChecks() {
     }
@@ -57,16 +68,23 @@ public final class PowerDnsChecks {
     }
 
     /**
-     * A warning when the zone ids of a native-mode LMDB are sequential (all of them at most twice
-     * their count plus 100; random 32-bit ids are that small with a chance of about 1 in 40
-     * million for one zone, less for more): PowerDNS runs without {@code lmdb-lightning-stream=yes},
-     * so every server numbers its zones 1, 2, 3, ... and deletes without tombstones, and neither
-     * syncs. Empty when there is no {@code domains_v5} or it looks right.
+     * A warning when the zone ids are sequential (all of them at most twice their count plus 100;
+     * random 32-bit ids are that small with a chance of about 1 in 40 million for one zone, less
+     * for more): PowerDNS runs without the setting that makes them random ({@code
+     * lmdb-lightning-stream=yes} from 4.8, {@code lmdb-random-ids=yes} in 4.7), so every server
+     * numbers its zones 1, 2, 3. Empty when there is no such DBI or it looks right.
      */
     public static Optional<String> sequentialZoneIds(LmdbEnvironment lmdb) {
         Txn<ByteBuffer> txn = lmdb.env().txnRead();
         try {
-            Optional<String> warning = sequentialZoneIds(lmdb, txn);
+            Optional<String> warning = Optional.empty();
+            for (ZoneIds zoneIds : ZONE_IDS) {
+                Dbi<ByteBuffer> zones = lmdb.dbi(txn, zoneIds.dbi());
+                if (zones != null) {
+                    warning = sequentialZoneIds(lmdb.name(), txn, zones, zoneIds);
+                    break;
+                }
+            }
             lmdb.commit(txn); // read-only: keeps the DBI handle for the syncer
             return warning;
         } finally {
@@ -74,11 +92,8 @@ public final class PowerDnsChecks {
         }
     }
 
-    private static Optional<String> sequentialZoneIds(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) {
-        Dbi<ByteBuffer> zones = lmdb.dbi(txn, ZONES_DBI);
-        if (zones == null) {
-            return Optional.empty();
-        }
+    private static Optional<String> sequentialZoneIds(String lmdbName, Txn<ByteBuffer> txn, Dbi<ByteBuffer> zones,
+            ZoneIds zoneIds) {
         long count = 0;
         long maxId = 0;
         try (Cursor<ByteBuffer> cursor = zones.openCursor(txn)) {
@@ -88,16 +103,16 @@ public final class PowerDnsChecks {
                     return Optional.empty(); // not PowerDNS's layout
                 }
                 count++;
-                maxId = Math.max(maxId, Integer.toUnsignedLong(key.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(key.position())));
+                maxId = Math.max(maxId, Integer.toUnsignedLong(key.duplicate().order(zoneIds.order()).getInt(key.position())));
             }
         }
         if (count == 0 || maxId > 2 * count + 100) {
             return Optional.empty();
         }
-        return Optional.of("lmdb " + lmdb.name() + ": the zone ids in DBI " + ZONES_DBI + " (" + count
-                + (count == 1 ? " zone" : " zones") + ") go up to only " + maxId + ": PowerDNS seems to run without lmdb-lightning-stream=yes, so it numbers zones 1, 2, 3 on"
-                + " every server and deletes without tombstones, and deletions do not sync; set"
-                + " lmdb-lightning-stream=yes in pdns.conf (docs/powerdns.md)");
+        return Optional.of("lmdb " + lmdbName + ": the zone ids in DBI " + zoneIds.dbi() + " (" + count
+                + (count == 1 ? " zone" : " zones") + ") go up to only " + maxId + ": PowerDNS seems to run without "
+                + zoneIds.setting() + ", so it numbers zones 1, 2, 3 on every server and " + zoneIds.withoutIt() + "; set "
+                + zoneIds.setting() + " in pdns.conf (docs/powerdns.md)");
     }
 
     /** The schema version when stored after a Lightning Stream header, else 0. */

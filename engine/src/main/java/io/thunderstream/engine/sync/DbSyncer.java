@@ -97,10 +97,9 @@ final class DbSyncer {
     /** Runs until {@link #stop()}, or after the first pass with only_once. */
     void run() throws IOException, InterruptedException {
         lastSnapshotNanos = clock.nanosSinceEpoch(); // the forced-snapshot interval counts from the start
+        PowerDnsChecks.sequentialZoneIds(lmdb).ifPresent(log::warn);
         if (shadow != null) {
             shadow.start(); // before any snapshot is merged: data written while no syncer ran
-        } else {
-            PowerDnsChecks.sequentialZoneIds(lmdb).ifPresent(log::warn);
         }
         loadNewestSnapshots();
         ownSnapshotLoaded = true;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.testing.PlainLmdb;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmdbjava.DbiFlags;
 
-/** The zone-id check on LMDBs laid out as PowerDNS 4.8+ writes its main database. */
+/** The zone-id check on LMDBs laid out as PowerDNS writes its main database: 4.8+ ({@code domains_v5}) and 4.7. */
 class PowerDnsChecksTest {
 
     @TempDir
@@ -37,9 +38,23 @@ class PowerDnsChecksTest {
             app.put("domains_v5", "a-name", "v");
             assertThat(PowerDnsChecks.sequentialZoneIds(LmdbEnvironment.wrap("other", app.env()))).isEmpty();
         }
-        try (PlainLmdb app = PlainLmdb.open(dir.resolve("none"), Map.of("domains", new DbiFlags[0]))) {
-            app.put("domains", new byte[] {0, 0, 0, 1}, new byte[] {1});
+        try (PlainLmdb app = PlainLmdb.open(dir.resolve("none"), Map.of("zones", new DbiFlags[0]))) {
+            app.put("zones", new byte[] {0, 0, 0, 1}, new byte[] {1});
             assertThat(PowerDnsChecks.sequentialZoneIds(LmdbEnvironment.wrap("none", app.env()))).isEmpty();
+        }
+    }
+
+    /** PowerDNS 4.7: DBI domains is INTEGERKEY, its ids in the machine's byte order. */
+    @Test
+    void sequentialZoneIdsOfPowerDns47AreWarnedAbout() {
+        try (PlainLmdb app = PlainLmdb.open(dir.resolve("pdns47"), Map.of("domains", new DbiFlags[] {DbiFlags.MDB_INTEGERKEY}))) {
+            for (int id = 1; id <= 2; id++) {
+                app.put("domains", ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(id).array(), new byte[] {1});
+            }
+            assertThat(PowerDnsChecks.sequentialZoneIds(LmdbEnvironment.wrap("main", app.env()))).hasValue("lmdb main: the"
+                    + " zone ids in DBI domains (2 zones) go up to only 2: PowerDNS seems to run without lmdb-random-ids=yes,"
+                    + " so it numbers zones 1, 2, 3 on every server and a zone created on two servers under one id overwrites"
+                    + " the other; set lmdb-random-ids=yes in pdns.conf (docs/powerdns.md)");
         }
     }
 
