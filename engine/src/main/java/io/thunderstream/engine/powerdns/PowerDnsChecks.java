@@ -2,11 +2,8 @@ package io.thunderstream.engine.powerdns;
 
 import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
-import io.thunderstream.engine.lmdb.ValueHeader;
-import io.thunderstream.engine.lmdb.ValueHeaderException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -19,16 +16,15 @@ import org.lmdbjava.Txn;
  * What the syncer knows of PowerDNS Authoritative's LMDB layout, to catch the configurations that
  * would sync it wrong without an error of their own.
  *
- * <p>PowerDNS 4.8 and later (schema version 5) name their DBIs {@code records_v5},
- * {@code domains_v5_0}, ... (4.7: {@code records}, {@code domains_0}), store the schema version
- * in DBI {@code pdns} after a header, big-endian (4.7: a bare little-endian 4), and key
+ * <p>Every version keeps its settings in DBI {@code pdns} of the main LMDB. PowerDNS 4.8 and
+ * later (schema version 5) name their DBIs {@code records_v5}, {@code domains_v5_0}, ... (4.7:
+ * {@code records}, {@code domains_0}), all of them made at the first start, and key
  * {@code domains_v5} by the zone's 4-byte id, big-endian (4.7: {@code domains}, an INTEGERKEY
  * DBI, in the machine's byte order).
  */
 public final class PowerDnsChecks {
 
     private static final String SETTINGS_DBI = "pdns";
-    private static final byte[] SCHEMA_VERSION_KEY = "schemaversion".getBytes(StandardCharsets.US_ASCII);
     /** From this schema version (PowerDNS 4.8) PowerDNS writes the headers itself. */
     private static final int NATIVE_SCHEMA_VERSION = 5;
     /** PowerDNS's DBIs of a schema version: records_v5, domains_v5, domains_v5_0, ... */
@@ -54,42 +50,45 @@ public final class PowerDnsChecks {
      * under a shadow-mode syncer, or the config is 4.7's. (A DBI a merge brought has its shadow
      * already, and is not looked at.)
      */
-    public static void refuseInShadowMode(String lmdbName, Txn<ByteBuffer> txn, String name, Dbi<ByteBuffer> dbi) {
+    public static void refuseInShadowMode(String lmdbName, String name) {
         Matcher versioned = VERSIONED_DBI.matcher(name);
         if (versioned.matches() && Integer.parseInt(versioned.group(2)) >= NATIVE_SCHEMA_VERSION) {
-            throw refused(lmdbName, "DBI " + name + " is PowerDNS 4.8's or later's");
-        }
-        if (name.equals(SETTINGS_DBI)) {
-            int version = schemaVersionWithHeader(txn, dbi);
-            if (version >= NATIVE_SCHEMA_VERSION) {
-                throw refused(lmdbName, "DBI " + name + " holds schemaversion " + version + " with a Lightning Stream header");
-            }
+            throw new ConfigException("lmdbs." + lmdbName + ".schema_tracks_changes: false (shadow mode), but DBI " + name
+                    + " is PowerDNS 4.8's or later's: PowerDNS 4.8 or later writes the headers itself; set"
+                    + " schema_tracks_changes: true (see docs/powerdns.md, From PowerDNS 4.7 to 4.8)");
         }
     }
 
     /**
      * A warning when the zone ids are sequential (all of them at most twice their count plus 100;
-     * random 32-bit ids are that small with a chance of about 1 in 40 million for one zone, less
+     * random ids (31 bits and more) are that small with a chance of about 1 in 20 million for one zone, less
      * for more): PowerDNS runs without the setting that makes them random ({@code
      * lmdb-lightning-stream=yes} from 4.8, {@code lmdb-random-ids=yes} in 4.7), so every server
-     * numbers its zones 1, 2, 3. Empty when there is no such DBI or it looks right.
+     * numbers its zones 1, 2, 3. Empty when the LMDB is not PowerDNS's main one (no DBI
+     * {@code pdns}) or the ids look right.
      */
     public static Optional<String> sequentialZoneIds(LmdbEnvironment lmdb) {
         Txn<ByteBuffer> txn = lmdb.env().txnRead();
         try {
-            Optional<String> warning = Optional.empty();
-            for (ZoneIds zoneIds : ZONE_IDS) {
-                Dbi<ByteBuffer> zones = lmdb.dbi(txn, zoneIds.dbi());
-                if (zones != null) {
-                    warning = sequentialZoneIds(lmdb.name(), txn, zones, zoneIds);
-                    break;
-                }
-            }
-            lmdb.commit(txn); // read-only: keeps the DBI handle for the syncer
+            Optional<String> warning = sequentialZoneIds(lmdb, txn);
+            lmdb.commit(txn); // read-only: keeps the DBI handles for the syncer
             return warning;
         } finally {
             lmdb.abort(txn);
         }
+    }
+
+    private static Optional<String> sequentialZoneIds(LmdbEnvironment lmdb, Txn<ByteBuffer> txn) {
+        if (lmdb.dbi(txn, SETTINGS_DBI) == null) {
+            return Optional.empty();
+        }
+        for (ZoneIds zoneIds : ZONE_IDS) {
+            Dbi<ByteBuffer> zones = lmdb.dbi(txn, zoneIds.dbi());
+            if (zones != null) {
+                return sequentialZoneIds(lmdb.name(), txn, zones, zoneIds);
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> sequentialZoneIds(String lmdbName, Txn<ByteBuffer> txn, Dbi<ByteBuffer> zones,
@@ -113,26 +112,5 @@ public final class PowerDnsChecks {
                 + (count == 1 ? " zone" : " zones") + ") go up to only " + maxId + ": PowerDNS seems to run without "
                 + zoneIds.setting() + ", so it numbers zones 1, 2, 3 on every server and " + zoneIds.withoutIt() + "; set "
                 + zoneIds.setting() + " in pdns.conf (docs/powerdns.md)");
-    }
-
-    /** The schema version when stored after a Lightning Stream header, else 0. */
-    private static int schemaVersionWithHeader(Txn<ByteBuffer> txn, Dbi<ByteBuffer> settings) {
-        ByteBuffer key = ByteBuffer.allocateDirect(SCHEMA_VERSION_KEY.length).put(SCHEMA_VERSION_KEY).flip();
-        ByteBuffer value = settings.get(txn, key);
-        if (value == null || value.remaining() != ValueHeader.SIZE + Integer.BYTES) {
-            return 0;
-        }
-        try {
-            ValueHeader.length(value, SETTINGS_DBI, key);
-        } catch (ValueHeaderException e) {
-            return 0;
-        }
-        return value.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(value.position() + ValueHeader.SIZE);
-    }
-
-    private static ConfigException refused(String lmdbName, String evidence) {
-        return new ConfigException("lmdbs." + lmdbName + ".schema_tracks_changes: false (shadow mode), but " + evidence
-                + ": PowerDNS 4.8 or later writes the headers itself; set schema_tracks_changes: true"
-                + " (see docs/powerdns.md, From PowerDNS 4.7 to 4.8)");
     }
 }

@@ -138,7 +138,7 @@ public final class ShadowMode {
             int flags = checkedFlags(txn, name, main);
             Dbi<ByteBuffer> shadow = lmdb.dbi(txn, shadowName(name));
             if (shadow == null) {
-                PowerDnsChecks.refuseInShadowMode(lmdb.name(), txn, name, main);
+                PowerDnsChecks.refuseInShadowMode(lmdb.name(), name);
                 shadow = lmdb.createDbi(txn, shadowName(name), flags & SHADOW_FLAGS);
             }
             ShadowCopy.Result result = copy.mainToShadow(txn, name, main, flags, shadow, ts);

@@ -16,6 +16,8 @@ import org.lmdbjava.DbiFlags;
 /** The zone-id check on LMDBs laid out as PowerDNS writes its main database: 4.8+ ({@code domains_v5}) and 4.7. */
 class PowerDnsChecksTest {
 
+    private static final Map<String, DbiFlags[]> POWERDNS_49 = Map.of("domains_v5", new DbiFlags[0], "pdns", new DbiFlags[0]);
+
     @TempDir
     Path dir;
 
@@ -34,20 +36,22 @@ class PowerDnsChecksTest {
         assertThat(zoneIdCheck(3, 0x6a1035d0)).as("zones from before lmdb-lightning-stream=yes, and after").isEmpty();
         assertThat(zoneIdCheck(1, 105)).as("more deleted than kept").isEmpty();
         assertThat(zoneIdCheck()).as("no zone yet").isEmpty();
-        try (PlainLmdb app = PlainLmdb.open(dir.resolve("other"), Map.of("domains_v5", new DbiFlags[0]))) {
+        try (PlainLmdb app = PlainLmdb.open(dir.resolve("other"), POWERDNS_49)) {
             app.put("domains_v5", "a-name", "v");
             assertThat(PowerDnsChecks.sequentialZoneIds(LmdbEnvironment.wrap("other", app.env()))).isEmpty();
         }
-        try (PlainLmdb app = PlainLmdb.open(dir.resolve("none"), Map.of("zones", new DbiFlags[0]))) {
-            app.put("zones", new byte[] {0, 0, 0, 1}, new byte[] {1});
-            assertThat(PowerDnsChecks.sequentialZoneIds(LmdbEnvironment.wrap("none", app.env()))).isEmpty();
+        try (PlainLmdb app = PlainLmdb.open(dir.resolve("none"), Map.of("domains_v5", new DbiFlags[0]))) {
+            app.put("domains_v5", new byte[] {0, 0, 0, 1}, new byte[] {1});
+            assertThat(PowerDnsChecks.sequentialZoneIds(LmdbEnvironment.wrap("none", app.env())))
+                    .as("not PowerDNS's: no DBI pdns").isEmpty();
         }
     }
 
     /** PowerDNS 4.7: DBI domains is INTEGERKEY, its ids in the machine's byte order. */
     @Test
     void sequentialZoneIdsOfPowerDns47AreWarnedAbout() {
-        try (PlainLmdb app = PlainLmdb.open(dir.resolve("pdns47"), Map.of("domains", new DbiFlags[] {DbiFlags.MDB_INTEGERKEY}))) {
+        try (PlainLmdb app = PlainLmdb.open(dir.resolve("pdns47"),
+                Map.of("domains", new DbiFlags[] {DbiFlags.MDB_INTEGERKEY}, "pdns", new DbiFlags[0]))) {
             for (int id = 1; id <= 2; id++) {
                 app.put("domains", ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(id).array(), new byte[] {1});
             }
@@ -60,7 +64,7 @@ class PowerDnsChecksTest {
 
     private Optional<String> zoneIdCheck(int... ids) {
         try (PlainLmdb app = PlainLmdb.open(dir.resolve("main" + ids.length + "-" + (ids.length > 0 ? ids[ids.length - 1] : 0)),
-                Map.of("domains_v5", new DbiFlags[0]))) {
+                POWERDNS_49)) {
             for (int id : ids) {
                 app.put("domains_v5", ByteBuffer.allocate(4).putInt(id).array(), new byte[] {1});
             }
