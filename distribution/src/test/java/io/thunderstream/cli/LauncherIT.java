@@ -33,7 +33,11 @@ class LauncherIT {
         Path out = Files.createTempFile("thunderstream-out", ".txt");
         Path err = Files.createTempFile("thunderstream-err", ".txt");
         Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("thunderstream exits within 60 s").isTrue();
+        boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly().waitFor();
+        }
+        assertThat(exited).as("thunderstream exits within 60 s").isTrue();
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -63,7 +67,7 @@ class LauncherIT {
         assertThat(version.out()).containsPattern("acme\\s+schemes acme\\s+from acme-backend.jar");
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (var paths = Files.walk(from)) {
             for (Path p : paths.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

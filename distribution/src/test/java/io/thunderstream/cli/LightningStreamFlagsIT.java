@@ -32,13 +32,22 @@ class LightningStreamFlagsIT {
         launcher = distribution().resolve("bin/thunderstream");
         bucket = dir.resolve("bucket");
         config = dir.resolve("lightningstream.yaml");
-        // Shadow mode, so that a merge leaves the syncer's own _sync_shadow_* DBIs behind.
-        Files.writeString(config, ThunderstreamProcess.config("ls-flags", dir.resolve("lmdb"), """
+        Files.writeString(config, configWith("""
                 storage:
                   type: fs
                   options:
                     root_path: %s
-                """.formatted(bucket)).replace("schema_tracks_changes: true", "schema_tracks_changes: false"));
+                """.formatted(bucket)));
+    }
+
+    /** Shadow mode, so that a merge leaves the syncer's own _sync_shadow_* DBIs behind. */
+    private String configWith(String storage) {
+        return ThunderstreamProcess.config("ls-flags", dir.resolve("lmdb"), storage)
+                .replace("schema_tracks_changes: true", "schema_tracks_changes: false");
+    }
+
+    private static Path vector() {
+        return Path.of(System.getProperty("thunderstream.shared.dir"), "testdata", "snapshots", "v3-basic.pb.gz");
     }
 
     private Result ls(String... args) throws Exception {
@@ -49,7 +58,7 @@ class LightningStreamFlagsIT {
 
     @Test
     void dumpSnapshotsDumpAndTheLoggingFlagsTakeLightningStreamsOptions() throws Exception {
-        Path vector = Path.of(System.getProperty("thunderstream.shared.dir"), "testdata", "snapshots", "v3-basic.pb.gz");
+        Path vector = vector();
         Files.createDirectories(bucket);
         Files.copy(vector, bucket.resolve("main__remote__20240102-030405-123456789__GX.pb.gz"));
         Result sync = ls("--debug", "--log-timestamp", "disable", "sync", "--only-once", "--only-db", "main", "--only-db", "main");
@@ -91,6 +100,36 @@ class LightningStreamFlagsIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         assertThat(ls("stats").exitCode()).as("the LMDB opens again").isZero();
         assertThat(ls("--timeout", "soon", "stats").exitCode()).isEqualTo(2);
+    }
+
+    /**
+     * A command that does not stop, here an upload to a storage that never answers and ignores
+     * interrupts (as a hung NFS mount does), still ends {@code --timeout} plus the 10 s grace later.
+     */
+    @Test
+    void timeoutHaltsACommandThatDoesNotStopWithinTheGrace() throws Exception {
+        Path installation = dir.resolve("installation");
+        LauncherIT.copyTree(distribution(), installation);
+        PluginJar.buildHung(dir.resolve("build"), installation.resolve("plugins/hung-backend.jar"));
+        Path hungConfig = dir.resolve("hung.yaml");
+        Files.writeString(hungConfig, configWith("""
+                storage:
+                  type: hung
+                """));
+        // Data in the LMDB that no snapshot of this instance holds yet, so that the first pass uploads.
+        Files.createDirectories(bucket);
+        Files.copy(vector(), bucket.resolve("main__remote__20240102-030405-123456789__GX.pb.gz"));
+        assertThat(ls("sync", "--only-once").exitCode()).isZero();
+
+        long start = System.nanoTime();
+        Path launcher = installation.resolve("bin/thunderstream");
+        Result sync = run(launcher, "-c", hungConfig.toString(), "--timeout", "1s", "sync");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(sync.exitCode()).as(sync.err()).isEqualTo(75);
+        assertThat(sync.err()).contains("--timeout 1s reached: stopping").contains("not stopped 10s after --timeout: exiting")
+                .doesNotContain("INFO  SyncCommand: stopped");
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(11));
+        assertThat(run(launcher, "-c", hungConfig.toString(), "stats").exitCode()).as("the LMDB opens again").isZero();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.thunderstream.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,7 @@ import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-/** Builds, at test time, a one-class backend plugin jar like the one a company would write. */
+/** Builds, at test time, one-class backend plugin jars like the one a company would write. */
 final class PluginJar {
 
     static final String CLASS_NAME = "com.example.acme.AcmeBackendProvider";
@@ -21,9 +20,7 @@ final class PluginJar {
 
     /** Writes {@code jar}: a provider of type {@code acme} and URL scheme {@code acme} whose backend is a memory map. */
     static Path build(Path work, Path jar) throws IOException {
-        Path src = work.resolve("src/com/example/acme/AcmeBackendProvider.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, """
+        return build(work, jar, CLASS_NAME, """
                 package com.example.acme;
 
                 import io.thunderstream.api.*;
@@ -56,6 +53,48 @@ final class PluginJar {
                     }
                 }
                 """);
+    }
+
+    /**
+     * Writes {@code jar}: a provider of type {@code hung} whose uploads never return and ignore
+     * interrupts, as a write to a hung NFS mount does; its bucket is always empty.
+     */
+    static Path buildHung(Path work, Path jar) throws IOException {
+        return build(work, jar, "com.example.hung.HungBackendProvider", """
+                package com.example.hung;
+
+                import io.thunderstream.api.*;
+                import java.io.*;
+                import java.util.*;
+
+                public final class HungBackendProvider implements StorageBackendProvider {
+                    public String type() { return "hung"; }
+                    public Set<String> schemes() { return Set.of("hung"); }
+                    public StorageBackend create(StorageConfig config) {
+                        return new StorageBackend() {
+                            public List<BlobInfo> list(String prefix) { return List.of(); }
+                            public InputStream read(String name) throws IOException { throw new BlobNotFoundException(name); }
+                            public void write(String name, InputStream data, long size) {
+                                while (true) {
+                                    try {
+                                        Thread.sleep(60_000);
+                                    } catch (InterruptedException e) {
+                                        // not even an interrupt ends it
+                                    }
+                                }
+                            }
+                            public void delete(String name) { }
+                        };
+                    }
+                }
+                """);
+    }
+
+    /** Compiles {@code source}, the provider {@code className} and its nested classes, into {@code jar} with its service file. */
+    private static Path build(Path work, Path jar, String className, String source) throws IOException {
+        Path src = work.resolve("src/" + className.replace('.', '/') + ".java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, source);
         Path classes = work.resolve("classes");
         Files.createDirectories(classes);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -65,15 +104,17 @@ final class PluginJar {
             throw new IllegalStateException("javac failed with " + rc);
         }
         Files.createDirectories(jar.getParent());
+        List<Path> classFiles;
+        try (var files = Files.walk(classes)) {
+            classFiles = files.filter(Files::isRegularFile).toList();
+        }
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            for (Path file : List.of(Path.of("com/example/acme/AcmeBackendProvider.class"),
-                    Path.of("com/example/acme/AcmeBackendProvider$1.class"))) {
-                out.putNextEntry(new JarEntry(file.toString()));
-                Files.copy(classes.resolve(file), out);
+            for (Path file : classFiles) {
+                out.putNextEntry(new JarEntry(classes.relativize(file).toString()));
+                Files.copy(file, out);
             }
             out.putNextEntry(new JarEntry("META-INF/services/io.thunderstream.api.StorageBackendProvider"));
-            OutputStream services = out;
-            services.write((CLASS_NAME + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write((className + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return jar;
     }
