@@ -88,9 +88,7 @@ public final class SnapshotMerger {
                         }
                     });
         } catch (org.lmdbjava.Env.MapFullException e) {
-            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                    + " not merged: the LMDB is full (map_size " + lmdb.env().info().mapSize + " bytes); raise lmdbs."
-                    + lmdb.name() + ".options.map_size", e);
+            throw MergeException.lmdbFull(lmdb, source.name(), e);
         }
     }
 

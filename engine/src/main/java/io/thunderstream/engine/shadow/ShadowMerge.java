@@ -87,8 +87,7 @@ final class ShadowMerge {
         try {
             return MergeTransactions.merge(source, lmdb.name(), mode::check, this::attempt);
         } catch (Env.MapFullException e) {
-            throw new MergeException("lmdb " + lmdb.name() + ": snapshot " + source.name()
-                    + " not merged: the LMDB is full; raise lmdbs." + lmdb.name() + ".options.map_size", e);
+            throw MergeException.lmdbFull(lmdb, source.name(), e);
         }
     }
 
@@ -313,6 +312,8 @@ final class ShadowMerge {
                         + DupsortHack.TRANSFORM + " (" + e.getMessage() + ")", e);
             }
             throw refused(e.getMessage(), e);
+        } catch (Env.MapFullException e) {
+            throw e; // the LMDB's fault, not this key's: run() says so
         } catch (LmdbException e) {
             throw refused("DBI " + dbiName + ", key " + ValueHeader.describeKey(key) + ": " + e.getMessage(), e);
         }
