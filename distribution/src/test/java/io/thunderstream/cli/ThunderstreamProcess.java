@@ -39,6 +39,15 @@ final class ThunderstreamProcess implements AutoCloseable {
         return start(prefix, "", args);
     }
 
+    /** Runs {@code commandLine} as a user types it into a shell in {@code workDir}, with {@code bin/} on the PATH. */
+    static ThunderstreamProcess startTyped(Path workDir, String commandLine) throws IOException {
+        // env: the line may begin with VAR=value assignments; exec: the process is thunderstream, not sh
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", "exec env " + commandLine).directory(workDir.toFile());
+        builder.environment().put("PATH", LauncherIT.distribution().resolve("bin").toAbsolutePath() + ":"
+                + System.getenv("PATH"));
+        return new ThunderstreamProcess(builder.start());
+    }
+
     private static ThunderstreamProcess start(List<String> prefix, String javaOpts, String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(LauncherIT.distribution().resolve("bin/thunderstream").toString());
