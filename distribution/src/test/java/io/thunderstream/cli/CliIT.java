@@ -142,7 +142,7 @@ class CliIT {
             }
             sync.destroy(); // SIGTERM
             assertThat(sync.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("stops within 20 s").isTrue();
-            assertThat(sync.exitValue()).isIn(0, 143);
+            assertThat(sync.exitValue()).as("128 + SIGTERM, as README.md says").isEqualTo(143);
             assertThat(Files.readString(log)).contains("SyncCommand: stopped").doesNotContain("Exception");
         } finally {
             sync.destroyForcibly();
