@@ -39,8 +39,6 @@ public final class Sweeper {
     private final SyncListener listener;
     private final Clock clock;
     private final boolean nativeMode;
-    /** Time kept back from each slice's lock_duration for its commit: the longest commit yet, at most half the slice. */
-    private long commitReserveNanos;
 
     public Sweeper(LmdbEnvironment lmdb, SweeperConfig config, boolean nativeMode, SyncListener listener, Clock clock) {
         this.lmdb = lmdb;
@@ -61,7 +59,6 @@ public final class Sweeper {
     /** One full sweep of the LMDB. */
     public SweepStats sweep() throws InterruptedException {
         long start = System.nanoTime();
-        commitReserveNanos = config.lockDuration().toNanos() / 2; // no commit measured yet
         long cutoff = clock.nanosSinceEpoch() - config.retention().toNanos();
         long[] counts = new long[6]; // entries, deleted, cleaned, transactions, longest hold, longest commit (ns)
         List<String> dbiNames;
@@ -101,10 +98,11 @@ public final class Sweeper {
 
     /** One write transaction: scans from {@code resumeAt} (null: the start) until done or out of time. */
     private Slice sweepSlice(String dbiName, byte[] resumeAt, long cutoff, long[] counts) {
-        // The lock is held until the commit is done, and a commit that frees many pages takes a while.
         Txn<ByteBuffer> txn = lmdb.env().txnWrite();
         long locked = System.nanoTime();
-        long deadline = locked + config.lockDuration().toNanos() - commitReserveNanos;
+        // The scan stops at half of lock_duration: the commit holds the lock too, and one that frees
+        // many pages and syncs them takes a while, more when the disk is busy.
+        long deadline = locked + config.lockDuration().toNanos() / 2;
         try {
             counts[3]++;
             Dbi<ByteBuffer> dbi = lmdb.dbi(txn, dbiName);
@@ -146,7 +144,6 @@ public final class Sweeper {
             long commitStart = System.nanoTime();
             lmdb.commit(txn);
             long end = System.nanoTime();
-            commitReserveNanos = Math.min(Math.max(commitReserveNanos, end - commitStart), config.lockDuration().toNanos() / 2);
             counts[4] = Math.max(counts[4], end - locked);
             counts[5] = Math.max(counts[5], end - commitStart);
             return new Slice(nextKey, nextKey == null);
