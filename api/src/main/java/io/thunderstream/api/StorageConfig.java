@@ -201,6 +201,25 @@ public final class StorageConfig {
         }
     }
 
+    /**
+     * A duration that may carry a sign, as Go's do ({@code -1s}): for the Lightning Stream options
+     * where a negative value means "off", such as {@code dial_keep_alive}.
+     */
+    public Duration signedDuration(String name, Duration defaultValue) {
+        Object v = options.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        String text = String.valueOf(v).trim();
+        boolean signed = text.startsWith("-") || text.startsWith("+");
+        try {
+            Duration d = ConfigValues.parseDuration(signed ? text.substring(1) : text);
+            return text.startsWith("-") ? d.negated() : d;
+        } catch (IllegalArgumentException e) {
+            throw invalid(name, v, "a duration such as 90s, 1m30s or -1s");
+        }
+    }
+
     /** A byte size ({@code 16MB}, {@code 1GB}, binary multiples); see {@link ConfigValues#parseByteSize}. */
     public long bytes(String name, long defaultValue) {
         Object v = options.get(name);

@@ -44,7 +44,7 @@ final class TlsMaterial {
 
     /** The keys under {@code tls}. */
     static final Set<String> KEYS = Set.of("ca_file", "ca", "add_system_ca_pool", "cert_file", "cert", "key_file", "key",
-            "insecure_skip_verify", "watch_certs", "watch_certs_poll_interval");
+            "insecure_skip_verify", "watch_certs", "watch_certs_poll_interval", "require_client_cert", "insecure_key_log_file");
 
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
@@ -78,6 +78,11 @@ final class TlsMaterial {
         options.forEach((key, value) -> named.put("tls." + key, value));
         TlsMaterial material = new TlsMaterial(StorageConfig.of(config.type().or(config::scheme).orElse("tls"), named), where);
         boolean insecure = material.tls.bool("tls.insecure_skip_verify", false);
+        material.tls.bool("tls.require_client_cert", false); // a server's option: a client ignores it, as in go-tlsconfig
+        if (material.option("insecure_key_log_file").isPresent()) {
+            throw new StorageConfigException(where + ": tls.insecure_key_log_file is not supported: the JVM writes no TLS key"
+                    + " log (to debug a handshake, run with JAVA_OPTS=-Djavax.net.debug=ssl:handshake)");
+        }
         if (!material.tls.bool("tls.watch_certs", false)) {
             return new TlsSettings(material.trustManagers(), material.keyManagers(), insecure);
         }

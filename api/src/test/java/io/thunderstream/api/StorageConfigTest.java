@@ -31,6 +31,12 @@ class StorageConfigTest {
         assertThat(c.bytes("part", 0)).isEqualTo(16L << 20);
         assertThat(c.bytes("raw", 0)).isEqualTo(1024);
         assertThat(c.duration("absent", Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+        StorageConfig signed = StorageConfig.of("s3", Map.of("off", "-1s", "on", "+2m", "plain", "3s"));
+        assertThat(signed.signedDuration("off", Duration.ZERO)).isEqualTo(Duration.ofSeconds(-1));
+        assertThat(signed.signedDuration("on", Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(signed.signedDuration("plain", Duration.ZERO)).isEqualTo(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> signed.duration("off", Duration.ZERO)).as("only where a sign is wanted")
+                .hasMessageContaining("option off must be a duration");
     }
 
     @Test
@@ -38,6 +44,7 @@ class StorageConfigTest {
         StorageConfig c = StorageConfig.of("s3", Map.of("count", "many", "wait", "soon", "flag", "perhaps"));
         assertThatThrownBy(() -> c.integer("count", 0)).isInstanceOf(StorageConfigException.class).hasMessageContaining("option count must be an integer");
         assertThatThrownBy(() -> c.duration("wait", null)).hasMessageContaining("option wait must be a duration");
+        assertThatThrownBy(() -> c.signedDuration("wait", null)).hasMessageContaining("option wait must be a duration");
         assertThatThrownBy(() -> c.bool("flag", false)).hasMessageContaining("option flag must be true or false");
         assertThatThrownBy(() -> c.requireString("bucket")).hasMessageContaining("missing required option bucket");
     }

@@ -106,6 +106,12 @@ class TlsSettingsTest {
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("cannot read tls.ca_file");
         assertThat(StorageConfig.ofUrl("s3://b/p?tls.insecure_skip_verify=true").tls().insecureSkipVerify()).isTrue();
         assertThat(tls(Map.of()).configured()).isFalse();
+        // go-tlsconfig's other keys: a server's option a client ignores, and a debugging aid the JVM lacks.
+        assertThat(tls(Map.of("require_client_cert", true, "insecure_key_log_file", "")).configured()).isFalse();
+        assertThatThrownBy(() -> tls(Map.of("require_client_cert", "maybe"))).hasMessageContaining("tls.require_client_cert");
+        assertThatThrownBy(() -> tls(Map.of("insecure_key_log_file", "/tmp/keys.log")))
+                .isInstanceOf(StorageConfigException.class)
+                .hasMessageContaining("tls.insecure_key_log_file is not supported: the JVM writes no TLS key log");
     }
 
     /** Replaces a file's contents, with a new modification time even on a coarse clock. */

@@ -101,7 +101,10 @@ record AzureOptions(
         boolean useSharedKey = config.bool(USE_SHARED_KEY, false);
         String accountKey = config.string(ACCOUNT_KEY, "");
         String keyFileText = config.string(ACCOUNT_KEY_FILE, "");
-        Duration refresh = config.duration(SECRETS_REFRESH_INTERVAL, Duration.ofSeconds(15));
+        Duration refresh = config.duration(SECRETS_REFRESH_INTERVAL, Duration.ZERO);
+        if (refresh.isZero()) {
+            refresh = Duration.ofSeconds(15); // 0: the default, as in LS
+        }
         if (useSharedKey) {
             if (accountName.isEmpty() || (accountKey.isEmpty() && keyFileText.isEmpty())) {
                 throw error("account_name and either account_key or account_key_file are required when use_shared_key is true");
@@ -128,7 +131,7 @@ record AzureOptions(
         if (maxIdleConns < 0) {
             throw error("max_idle_conns must not be negative");
         }
-        config.duration(DIAL_KEEP_ALIVE, Duration.ofSeconds(10)); // accepted for LS compatibility; see docs
+        config.signedDuration(DIAL_KEEP_ALIVE, Duration.ZERO); // accepted for LS compatibility; see docs
 
         return new AzureOptions(
                 accountName,

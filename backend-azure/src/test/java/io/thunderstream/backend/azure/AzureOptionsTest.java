@@ -112,6 +112,8 @@ class AzureOptionsTest {
                 .hasMessageContaining("account_name and either account_key or account_key_file are required");
         assertThatThrownBy(() -> parse(with(SHARED_KEY, "account_key", "", "account_key_file", "/k", "secrets_refresh_interval", "500ms")))
                 .isInstanceOf(StorageConfigException.class).hasMessageContaining("secrets_refresh_interval must be at least 1s");
+        // 0 means the default, 15s, as in LS.
+        parse(with(SHARED_KEY, "account_key", "", "account_key_file", "/k", "secrets_refresh_interval", 0));
     }
 
     @Test

@@ -86,8 +86,9 @@ final class S3Options {
         if (keyFiles && (accessKeyFile.isEmpty() || secretKeyFile.isEmpty())) {
             throw fail("access_key_file and secret_key_file must be set together");
         }
-        secretsRefreshInterval = config.duration("secrets_refresh_interval", DEFAULT_SECRETS_REFRESH_INTERVAL);
-        if (secretsRefreshInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        Duration refresh = config.duration("secrets_refresh_interval", Duration.ZERO);
+        secretsRefreshInterval = refresh.isZero() ? DEFAULT_SECRETS_REFRESH_INTERVAL : refresh; // 0: the default, as in LS
+        if (keyFiles && secretsRefreshInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw fail("secrets_refresh_interval must be at least 1s");
         }
 
@@ -106,7 +107,8 @@ final class S3Options {
         idleConnTimeout = positive(config, "idle_conn_timeout", DEFAULT_IDLE_CONN_TIMEOUT);
         int idle = config.integer("max_idle_conns", 0);
         maxIdleConns = idle <= 0 ? DEFAULT_MAX_IDLE_CONNS : idle;
-        dialKeepAlive = !config.duration("dial_keep_alive", Duration.ofSeconds(10)).isZero();
+        // Go's net.Dialer, as in LS: 0 is the default (on), a negative duration turns keep-alive off.
+        dialKeepAlive = !config.signedDuration("dial_keep_alive", Duration.ZERO).isNegative();
         config.duration("tls_handshake_timeout", Duration.ZERO); // accepted for LS configs, see docs
         config.integer("num_minio_threads", 0);
 

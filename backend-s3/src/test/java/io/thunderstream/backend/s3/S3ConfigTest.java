@@ -118,6 +118,24 @@ class S3ConfigTest {
                 .hasMessage("storage (type s3): tls.ca_file holds no PEM certificate");
     }
 
+    /** As in LS (simpleblob, Go's net.Dialer): 0 means the default, and a negative dial_keep_alive turns keep-alive off. */
+    @Test
+    void zeroMeansTheDefaultAsInLightningStream() {
+        S3Options zeros = S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "access_key_file", "/a",
+                "secret_key_file", "/s", "secrets_refresh_interval", 0, "dial_keep_alive", "0")));
+        assertThat(zeros.secretsRefreshInterval).hasSeconds(15);
+        assertThat(zeros.dialKeepAlive).isTrue();
+        assertThat(S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "dial_keep_alive", "-1s"))).dialKeepAlive)
+                .isFalse();
+        assertThat(S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "dial_keep_alive", "30s"))).dialKeepAlive)
+                .isTrue();
+        assertThatThrownBy(() -> S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "dial_keep_alive", "-soon"))))
+                .isInstanceOf(StorageConfigException.class).hasMessageContaining("dial_keep_alive");
+        // Without key files the interval is not used, and LS does not check it either.
+        assertThat(S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "secrets_refresh_interval", "500ms")))
+                .secretsRefreshInterval).hasMillis(500);
+    }
+
     @Test
     void unknownAndConflictingOptionsAreErrors() {
         assertThatThrownBy(() -> S3Options.from(StorageConfig.of("s3", Map.of("bucket", "b", "acces_key", "x"))))
