@@ -4,9 +4,11 @@ import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import org.lmdbjava.Env;
 
 /**
- * A snapshot cannot be merged into this LMDB: it holds something this mode refuses (a transform
- * in native mode, a DUPSORT DBI, a key LMDB cannot store) or the local data is not what the mode
- * expects. Nothing of the snapshot was applied. The message names the LMDB, snapshot, DBI and key.
+ * A snapshot cannot be merged into this LMDB. Either it holds something this mode refuses (a
+ * transform in native mode, a DUPSORT DBI, a key LMDB cannot store): then nothing of it was
+ * applied. Or the LMDB is at fault (its data is not what the mode expects, or it is full): then
+ * the slices committed before stay, each key whole. The message names the LMDB and snapshot, and
+ * the DBI and key where there is one.
  */
 public class MergeException extends RuntimeException {
 
