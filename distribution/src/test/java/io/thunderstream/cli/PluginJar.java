@@ -56,8 +56,8 @@ final class PluginJar {
     }
 
     /**
-     * Writes {@code jar}: a provider of type {@code hung} whose uploads never return and ignore
-     * interrupts, as a write to a hung NFS mount does; its bucket is always empty.
+     * Writes {@code jar}: a provider of type {@code hung} whose calls never return and ignore
+     * interrupts, as calls into a hung NFS mount do.
      */
     static Path buildHung(Path work, Path jar) throws IOException {
         return build(work, jar, "com.example.hung.HungBackendProvider", """
@@ -72,19 +72,21 @@ final class PluginJar {
                     public Set<String> schemes() { return Set.of("hung"); }
                     public StorageBackend create(StorageConfig config) {
                         return new StorageBackend() {
-                            public List<BlobInfo> list(String prefix) { return List.of(); }
-                            public InputStream read(String name) throws IOException { throw new BlobNotFoundException(name); }
-                            public void write(String name, InputStream data, long size) {
-                                while (true) {
-                                    try {
-                                        Thread.sleep(60_000);
-                                    } catch (InterruptedException e) {
-                                        // not even an interrupt ends it
-                                    }
-                                }
-                            }
-                            public void delete(String name) { }
+                            public List<BlobInfo> list(String prefix) { return hang(); }
+                            public InputStream read(String name) { return hang(); }
+                            public void write(String name, InputStream data, long size) { hang(); }
+                            public void delete(String name) { hang(); }
                         };
+                    }
+
+                    private static <T> T hang() {
+                        while (true) {
+                            try {
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                // not even an interrupt ends it
+                            }
+                        }
                     }
                 }
                 """);
