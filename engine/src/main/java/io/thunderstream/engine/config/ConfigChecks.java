@@ -1,8 +1,12 @@
 package io.thunderstream.engine.config;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import static io.thunderstream.api.ConfigValues.formatDuration;
@@ -28,6 +32,7 @@ final class ConfigChecks {
             problems.add("lmdbs: no LMDBs configured; add at least one, e.g. lmdbs.main.path");
         }
         config.lmdbs().forEach((name, lmdb) -> checkLmdb(name, lmdb, problems));
+        checkDistinctPaths(config.lmdbs(), problems);
         checkSweeper(config.sweeper(), problems);
         checkHttpAddress(config.http().address(), problems);
         atLeast("lmdb_poll_interval", config.lmdbPollInterval(), MIN_POLL_INTERVAL, problems);
@@ -84,6 +89,33 @@ final class ConfigChecks {
         }
         lmdb.dbiOptions().keySet().stream().filter(String::isEmpty)
                 .forEach(dbi -> problems.add(at + ".dbi_options: empty DBI name"));
+    }
+
+    /**
+     * Two names for one LMDB: LMDB forbids opening an environment twice in a process, and both
+     * would store its data as snapshots of their own.
+     */
+    private static void checkDistinctPaths(Map<String, LmdbConfig> lmdbs, List<String> problems) {
+        Map<Path, String> seen = new HashMap<>();
+        lmdbs.forEach((name, lmdb) -> {
+            if (lmdb.path().isEmpty()) {
+                return;
+            }
+            String first = seen.putIfAbsent(realDataFile(lmdb), name);
+            if (first != null) {
+                problems.add("lmdbs." + name + ".path: the same LMDB as lmdbs." + first + ".path (" + lmdb.path() + ")");
+            }
+        });
+    }
+
+    /** The data file with its directory's symbolic links resolved where it exists. */
+    private static Path realDataFile(LmdbConfig lmdb) {
+        Path file = lmdb.dataFile().toAbsolutePath().normalize();
+        try {
+            return file.getParent().toRealPath().resolve(file.getFileName());
+        } catch (IOException e) {
+            return file; // not there yet: created later, under this very path
+        }
     }
 
     private static void checkMask(String at, int mask, List<String> problems) {

@@ -1,10 +1,12 @@
 package io.thunderstream.engine.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -58,6 +60,11 @@ class ConfigValidationTest {
                 Arguments.of("db name with a space", STORAGE + "lmdbs: {'my db': {path: /db}}", "lmdbs.my db: invalid LMDB name"),
                 Arguments.of("empty db name", STORAGE + "lmdbs: {'': {path: /db}}", "lmdbs.: invalid LMDB name"),
                 Arguments.of("blank instance", STORAGE + LMDB + "instance: '  '", "instance: empty"),
+                Arguments.of("two names for one LMDB", STORAGE + "lmdbs: {main: {path: /db}, other: {path: /x/../db/}}",
+                        "lmdbs.other.path: the same LMDB as lmdbs.main.path (/x/../db/)"),
+                Arguments.of("two names for one data file", STORAGE
+                        + "lmdbs: {main: {path: /db/data.mdb, options: {no_subdir: true}}, other: {path: /db}}",
+                        "lmdbs.other.path: the same LMDB as lmdbs.main.path (/db)"),
                 Arguments.of("instance with control characters", STORAGE + LMDB + "instance: \"a\\tb\"",
                         "instance: contains control characters"),
                 Arguments.of("decimal mask", STORAGE + "lmdbs: {main: {path: /db, options: {file_mask: 664}}}",
@@ -136,6 +143,17 @@ class ConfigValidationTest {
                 .anySatisfy(p -> assertThat(p).startsWith("sweeper.interval: invalid duration \"often\""))
                 .anySatisfy(p -> assertThat(p).startsWith("colour: unknown key"));
         assertThat(e.getMessage()).startsWith("config: 5 problems:\n  ");
+    }
+
+    @Test
+    void anLmdbReachedThroughASymbolicLinkIsTheSameLmdb(@TempDir Path dir) throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        assertThatThrownBy(() -> ThunderstreamConfig.parse(STORAGE + "lmdbs: {main: {path: '" + real + "'}, other: {path: '"
+                + link + "'}}", Map.of("HOSTNAME", "h")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("lmdbs.other.path: the same LMDB as lmdbs.main.path");
+        assertThat(ThunderstreamConfig.parse(STORAGE + "lmdbs: {main: {path: '" + real + "'}, other: {path: '"
+                + link.resolveSibling("elsewhere") + "'}}", Map.of("HOSTNAME", "h")).lmdbs()).hasSize(2);
     }
 
     @Test
