@@ -34,6 +34,10 @@ public final class ValueHeader {
     public static final int SYNC_FLAGS_MASK = FLAG_DELETED;
 
     private static final int TXN_ID_OFFSET = 8;
+    private static final int RESERVED_OFFSET = 18;
+    /** 2015-01-01 and 2100-01-01 in ns: the timestamps an application's headers can carry. */
+    private static final long EARLIEST_WRITTEN = 1_420_070_400_000_000_000L;
+    private static final long LATEST_WRITTEN = 4_102_444_800_000_000_000L;
     private static final int VERSION_OFFSET = 16;
     private static final int FLAGS_OFFSET = 17;
     private static final int NUM_EXTENSIONS_OFFSET = 22;
@@ -85,6 +89,26 @@ public final class ValueHeader {
             throw tooShort(dbi, ByteBuffer.wrap(key), size, length);
         }
         return length;
+    }
+
+    /**
+     * Whether {@code value} starts with a header as an application that writes them would write
+     * it: version 0, no flag but deleted, the reserved bytes 0, its extension blocks within the
+     * value, a timestamp of this century's, and a txn id from 1 to {@code maxTxnId}. Plain
+     * application data rarely passes all of that by chance.
+     */
+    public static boolean looksWritten(ByteBuffer value, long maxTxnId) {
+        int p = value.position();
+        int size = value.limit() - p;
+        if (size < SIZE || value.get(p + VERSION_OFFSET) != 0 || (value.get(p + FLAGS_OFFSET) & ~FLAG_DELETED) != 0
+                || value.getInt(p + RESERVED_OFFSET) != 0) {
+            return false;
+        }
+        int blocks = ((value.get(p + NUM_EXTENSIONS_OFFSET) & 0xff) << 8) | (value.get(p + NUM_EXTENSIONS_OFFSET + 1) & 0xff);
+        long ts = bigEndianLong(value, p);
+        long txnId = bigEndianLong(value, p + TXN_ID_OFFSET);
+        return SIZE + blocks * EXTENSION_BLOCK_SIZE <= size && ts >= EARLIEST_WRITTEN && ts < LATEST_WRITTEN
+                && txnId >= 1 && txnId <= maxTxnId;
     }
 
     /** Timestamp (ns since the epoch) of a value checked with {@code length}. */

@@ -1,9 +1,11 @@
 package io.thunderstream.engine.shadow;
 
+import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.lmdb.DbiFlags;
 import io.thunderstream.engine.lmdb.HeaderedDbiSource;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
+import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.merge.MergeResult;
 import io.thunderstream.engine.merge.SnapshotCheck;
 import io.thunderstream.engine.merge.SnapshotSource;
@@ -13,6 +15,7 @@ import io.thunderstream.engine.snapshot.DbiSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
+import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -48,6 +51,8 @@ public final class ShadowMode {
     static final int SHADOW_FLAGS = DbiFlags.INTEGERKEY;
     /** Timestamp of data found at startup: 1 ns after the epoch, so any real change of another instance wins. */
     public static final long STARTUP_TIMESTAMP_NANOS = 1;
+    /** How many of a new DBI's first values must look like headers for it to be refused. */
+    private static final int HEADER_SAMPLE = 16;
 
     private final LmdbEnvironment lmdb;
     private final LmdbConfig config;
@@ -125,6 +130,28 @@ public final class ShadowMode {
     }
 
     /**
+     * Refuses a DBI whose first values (up to {@value #HEADER_SAMPLE}) all start with a header as
+     * an application writes it: that application tracks changes itself and needs native mode. The
+     * shadow would take its headers for data, and peers would write them into its values again.
+     */
+    private void refuseHeaders(Txn<ByteBuffer> txn, String name, Dbi<ByteBuffer> main) {
+        int headers = 0;
+        try (Cursor<ByteBuffer> cursor = main.openCursor(txn)) {
+            for (boolean more = cursor.first(); more && headers < HEADER_SAMPLE; more = cursor.next()) {
+                if (!ValueHeader.looksWritten(cursor.val(), txn.getId())) {
+                    return;
+                }
+                headers++;
+            }
+        }
+        if (headers > 0) {
+            throw new ConfigException("lmdbs." + lmdb.name() + ".schema_tracks_changes: false (shadow mode), but the values"
+                    + " of DBI " + name + " start with Lightning Stream headers: the application writes them itself; set"
+                    + " schema_tracks_changes: true");
+        }
+    }
+
+    /**
      * Main -> shadow for every application DBI in the write transaction {@code txn}; DBIs whose
      * shadow kept newer values go through shadow -> main at once. Returns the entries written.
      */
@@ -139,6 +166,7 @@ public final class ShadowMode {
             Dbi<ByteBuffer> shadow = lmdb.dbi(txn, shadowName(name));
             if (shadow == null) {
                 PowerDnsChecks.refuseInShadowMode(lmdb.name(), name);
+                refuseHeaders(txn, name, main);
                 shadow = lmdb.createDbi(txn, shadowName(name), flags & SHADOW_FLAGS);
             }
             ShadowCopy.Result result = copy.mainToShadow(txn, name, main, flags, shadow, ts);

@@ -86,6 +86,27 @@ class ValueHeaderTest {
     }
 
     @Test
+    void aHeaderAsAnApplicationWritesItIsToldFromPlainData() {
+        long ts = 1_700_000_000_000_000_000L;
+        assertThat(ValueHeader.looksWritten(header(ts, 7, 0, 0, 5), 7)).isTrue();
+        assertThat(ValueHeader.looksWritten(header(ts, 7, ValueHeader.FLAG_DELETED, 0, 0), 9)).isTrue();
+        assertThat(ValueHeader.looksWritten(header(ts, 8, 0, 0, 5), 7)).as("a txn id past the LMDB's").isFalse();
+        assertThat(ValueHeader.looksWritten(header(ts, 0, 0, 0, 5), 7)).as("txn id 0").isFalse();
+        assertThat(ValueHeader.looksWritten(header(0, 7, 0, 0, 5), 7)).as("timestamp 0").isFalse();
+        assertThat(ValueHeader.looksWritten(header(ts, 7, 0x02, 0, 5), 7)).as("an unknown flag").isFalse();
+        assertThat(ValueHeader.looksWritten(header(ts, 7, 0, 1, 5), 7)).as("reserved bytes set").isFalse();
+        assertThat(ValueHeader.looksWritten(ByteBuffer.allocate(23), 7)).as("too short").isFalse();
+        ByteBuffer text = ByteBuffer.wrap("a value longer than a header, 32 bytes".getBytes(StandardCharsets.US_ASCII));
+        assertThat(ValueHeader.looksWritten(text, Long.MAX_VALUE)).isFalse();
+    }
+
+    private static ByteBuffer header(long ts, long txnId, int flags, int reserved, int valueSize) {
+        ByteBuffer b = ByteBuffer.allocate(ValueHeader.SIZE + valueSize);
+        ValueHeader.write(b, ts, txnId, flags);
+        return b.putInt(18, reserved).rewind();
+    }
+
+    @Test
     void flagNames() {
         assertThat(DbiFlags.toString(0)).isEqualTo("0");
         assertThat(DbiFlags.toString(DbiFlags.INTEGERKEY | DbiFlags.DUPSORT)).isEqualTo("DUPSORT|INTEGERKEY");

@@ -257,6 +257,33 @@ class ShadowModeTest {
         assertUntouched(shardBefore);
     }
 
+    /** Any application that writes the headers itself (schema_tracks_changes forgotten): refused too. */
+    @Test
+    void valuesThatStartWithHeadersAreRefusedAndNothingIsWritten() {
+        ShadowMode mode = open("main", false, Map.of("domains", PLAIN));
+        for (String key : List.of("a", "b", "c")) {
+            ByteBuffer value = ByteBuffer.allocate(ValueHeader.SIZE + 2);
+            ValueHeader.write(value, 1_700_000_000_000_000_000L, 1, key.equals("b") ? ValueHeader.FLAG_DELETED : 0);
+            app.put("domains", key.getBytes(StandardCharsets.US_ASCII), value.put((byte) 'x').put((byte) 'y').array());
+        }
+        long before = app.lastTxnId();
+        assertThatThrownBy(mode::start).isInstanceOf(ConfigException.class)
+                .hasMessage("config: lmdbs.main.schema_tracks_changes: false (shadow mode), but the values of DBI domains"
+                        + " start with Lightning Stream headers: the application writes them itself; set"
+                        + " schema_tracks_changes: true");
+        assertUntouched(before);
+        app.close();
+
+        // Plain values of any length, and one header-like value among plain ones, are the application's data.
+        ShadowMode plain = open("plain", false, Map.of("records", PLAIN));
+        app.put("records", "a", "a value longer than a header, 32 bytes");
+        ByteBuffer headerLike = ByteBuffer.allocate(ValueHeader.SIZE);
+        ValueHeader.write(headerLike, 1_700_000_000_000_000_000L, 1, 0);
+        app.put("records", "b".getBytes(StandardCharsets.US_ASCII), headerLike.array());
+        plain.start();
+        assertThat(app.shadow("records")).hasSize(2);
+    }
+
     /**
      * PowerDNS 4.7 stores its schema version 4 as a bare little-endian number; a DBI named as 4.8's
      * that a merge brought (from a bucket shared with 4.8 servers) has its shadow and is synced on.
