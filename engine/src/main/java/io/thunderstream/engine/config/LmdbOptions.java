@@ -6,8 +6,9 @@ package io.thunderstream.engine.config;
  * @param noSubdir {@code path} is the data file itself (lock file beside it, {@code <path>-lock})
  *                 rather than a directory holding {@code data.mdb}; PowerDNS uses this
  * @param create   create the environment (and its directory) when it does not exist
- * @param mapSize  the map size in bytes; 0 keeps the size of an existing environment and uses
- *                 {@link #DEFAULT_CREATE_MAP_SIZE} when creating one, as LS does
+ * @param mapSize  the map size in bytes; 0 keeps the size of an existing environment without
+ *                 {@code create}, and is {@link #DEFAULT_CREATE_MAP_SIZE} with it (an existing
+ *                 environment's too), as LS does
  * @param maxDbs   the maximum number of named DBIs
  * @param dirMask  permission bits of a created directory (octal in YAML: {@code 0775})
  * @param fileMask permission bits of created files (octal in YAML: {@code 0664})

@@ -15,12 +15,15 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One LMDB environment as the syncer uses it: opened from its config (or handed over by an
@@ -34,6 +37,8 @@ import org.lmdbjava.Txn;
  * one thread at a time opens handles (the syncer's loop does its merges and snapshots in turn).
  */
 public final class LmdbEnvironment implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LmdbEnvironment.class);
 
     /** DBIs whose names start with this belong to the syncer: never snapshotted, never merged. */
     public static final String PRIVATE_DBI_PREFIX = "_sync";
@@ -84,10 +89,27 @@ public final class LmdbEnvironment implements AutoCloseable {
                     .setMaxDbs(options.maxDbs())
                     .setMaxReaders(126)
                     .open(path.toFile(), options.fileMask(), flags.toArray(EnvFlags[]::new));
+            mapTooSmall(config, env).ifPresent(log::warn);
             return new LmdbEnvironment(config.name(), env, true);
         } catch (LmdbException e) {
             throw new LmdbEnvironmentException(config.name(), "cannot open LMDB at " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A warning when the configured map is smaller than the data: LMDB raises it to the data's
+     * size, which leaves no room for a write, so it is not the application's (PowerDNS:
+     * lmdb-map-size).
+     */
+    static Optional<String> mapTooSmall(LmdbConfig config, Env<ByteBuffer> env) {
+        long mapSize = config.options().mapSize();
+        long used = (env.info().lastPageNumber + 1) * env.stat().pageSize;
+        if (mapSize == 0 || used <= mapSize) {
+            return Optional.empty();
+        }
+        return Optional.of("lmdb " + config.name() + ": lmdbs." + config.name() + ".options.map_size is " + mapSize
+                + " bytes, but the data takes " + used + " already: the next write will find the LMDB full; set it to"
+                + " the application's map size (PowerDNS: lmdb-map-size)");
     }
 
     /** Uses an environment the application has open already; {@link #close()} leaves it open. */

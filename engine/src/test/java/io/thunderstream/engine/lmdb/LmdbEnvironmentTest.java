@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
 class LmdbEnvironmentTest {
@@ -50,6 +51,32 @@ class LmdbEnvironmentTest {
         assertThatThrownBy(() -> LmdbEnvironment.open(config(dir.resolve("absent"), false, false)))
                 .isInstanceOf(LmdbEnvironmentException.class)
                 .hasMessageContaining("lmdb main").hasMessageContaining("options.create");
+    }
+
+    @Test
+    void aMapSmallerThanTheDataIsReported() {
+        Path env = dir.resolve("env");
+        try (LmdbEnvironment lmdb = LmdbEnvironment.open(config(env, false, true))) {
+            fill(lmdb);
+            assertThat(LmdbEnvironment.mapTooSmall(config(env, false, true), lmdb.env())).isEmpty();
+            LmdbConfig small = LmdbConfig.of("main", env.toString())
+                    .withOptions(new LmdbOptions(false, true, 1L << 20, 8, 0750, 0640));
+            assertThat(LmdbEnvironment.mapTooSmall(small, lmdb.env())).hasValueSatisfying(warning -> assertThat(warning)
+                    .startsWith("lmdb main: lmdbs.main.options.map_size is 1048576 bytes, but the data takes ")
+                    .endsWith("set it to the application's map size (PowerDNS: lmdb-map-size)"));
+        }
+    }
+
+    /** 2,000 values of 1,000 bytes, about 2.5 MB. */
+    private static void fill(LmdbEnvironment lmdb) {
+        Txn<ByteBuffer> write = lmdb.env().txnWrite();
+        Dbi<ByteBuffer> dbi = lmdb.createDbi(write, "data", 0);
+        ByteBuffer key = ByteBuffer.allocateDirect(8);
+        ByteBuffer value = ByteBuffer.allocateDirect(1000);
+        for (long i = 0; i < 2000; i++) {
+            dbi.put(write, key.clear().putLong(i).flip(), value.clear());
+        }
+        lmdb.commit(write);
     }
 
     @Test
