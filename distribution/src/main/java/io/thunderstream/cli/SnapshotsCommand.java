@@ -80,13 +80,24 @@ public final class SnapshotsCommand {
         @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage.")
         String name;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write it (default: NAME in the current directory).")
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+                description = "Where to write it: a file, or an existing directory to write NAME in, as cp does"
+                        + " (default: NAME in the current directory).")
         Path output;
 
         @Override
         public Integer call() throws IOException {
-            Path target = output != null ? output : Path.of(name.replace('/', '_'));
-            Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".thunderstream-get-", ".tmp");
+            Path fileName = Path.of(name.replace('/', '_'));
+            Path target = output == null ? fileName : Files.isDirectory(output) ? output.resolve(fileName) : output;
+            // The download replaces the target by a move, which would replace an empty directory too.
+            if (Files.isDirectory(target)) {
+                throw new IOException(target + ": is a directory");
+            }
+            Path directory = target.toAbsolutePath().getParent();
+            if (!Files.isDirectory(directory)) {
+                throw new IOException(target + ": no such directory " + directory);
+            }
+            Path temp = Files.createTempFile(directory, ".thunderstream-get-", ".tmp");
             try (StorageBackend storage = storage(); InputStream in = storage.read(name)) {
                 long size = storage.list(name).stream().filter(b -> b.name().equals(name)).mapToLong(BlobInfo::size).findFirst().orElse(-1);
                 try (OutputStream out = Files.newOutputStream(temp)) {
