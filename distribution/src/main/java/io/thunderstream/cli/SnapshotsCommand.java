@@ -3,7 +3,9 @@ package io.thunderstream.cli;
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
+import io.thunderstream.engine.snapshot.SnapshotIncompatibleException;
 import io.thunderstream.engine.snapshot.SnapshotJson;
+import io.thunderstream.engine.snapshot.SnapshotMeta;
 import io.thunderstream.engine.snapshot.SnapshotName;
 import io.thunderstream.engine.snapshot.SnapshotReader;
 import java.io.BufferedOutputStream;
@@ -13,6 +15,8 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -145,23 +149,65 @@ public final class SnapshotsCommand {
 
         @Override
         public Integer call() throws IOException {
+            // The file first: without -n its name is the snapshot's, and a missing file is the real problem.
+            openFile(file).close();
             String target = name != null ? name : file.getFileName().toString();
             if (!force) {
                 if (SnapshotName.parse(target).isEmpty()) {
                     throw new IllegalArgumentException("\"" + target + "\" is not a snapshot name (db__instance__yyyyMMdd-HHmmss-nnnnnnnnn__GX.pb.gz);"
                             + " give one with -n or use --force");
                 }
-                try (SnapshotReader reader = SnapshotReader.openGzip(Files.newInputStream(file))) {
-                    while (reader.next() != SnapshotReader.Event.END) {
-                        // decoding the whole file is the check
-                    }
-                }
+                decodeWhole(file, file.toString());
             }
-            try (StorageBackend storage = storage(); InputStream in = Files.newInputStream(file)) {
+            try (StorageBackend storage = storage(); InputStream in = openFile(file)) {
                 storage.write(target, in, Files.size(file));
             }
             spec.commandLine().getErr().println("stored " + target);
             return 0;
+        }
+    }
+
+    /**
+     * Opens a local file for reading; an error starts with the file and says what is wrong (no
+     * such file, is a directory, permission denied), where the JDK's would give the path alone.
+     */
+    static InputStream openFile(Path file) throws IOException {
+        // Opening a directory succeeds on Linux; only its first read fails, with "Is a directory".
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory");
+        }
+        try {
+            return Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": permission denied", e);
+        } catch (FileSystemException e) {
+            throw new IOException(file + ": " + (e.getReason() == null ? e : e.getReason()), e);
+        }
+    }
+
+    /** What decoding a whole snapshot found. */
+    record Contents(SnapshotMeta meta, List<String> dbiNames) {
+    }
+
+    /**
+     * Decodes the whole snapshot in {@code file}, the check before acting on it: corruption or a
+     * late version field shows only at its end. An error starts with {@code shownAs}.
+     */
+    static Contents decodeWhole(Path file, String shownAs) throws IOException {
+        List<String> dbiNames = new ArrayList<>();
+        try (InputStream in = openFile(file); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+            for (SnapshotReader.Event e; (e = reader.next()) != SnapshotReader.Event.END; ) {
+                if (e == SnapshotReader.Event.DBI_END) {
+                    dbiNames.add(reader.dbiName());
+                }
+            }
+            return new Contents(reader.meta(), dbiNames);
+        } catch (SnapshotIncompatibleException e) {
+            throw new IOException(shownAs + ": a snapshot for a newer reader: " + e.getMessage(), e);
+        } catch (SnapshotFormatException e) {
+            throw new IOException(shownAs + ": not a snapshot: " + e.getMessage(), e);
         }
     }
 

@@ -66,6 +66,28 @@ class SnapshotsCommandTest {
         assertThat(toNowhere.err()).contains(nowhere + ": no such directory " + nowhere.getParent());
     }
 
+    @Test
+    void putErrorsStartWithTheFileAndSayWhatIsWrong() throws Exception {
+        Path text = Files.writeString(dir.resolve("notsnap.txt"), "hello\n");
+        Path missing = dir.resolve("nonexistent").resolve("file.pb.gz");
+        Path directory = Files.createDirectory(dir.resolve("a-directory"));
+
+        assertRefused(snapshots("put", text.toString(), "-n", NAME), 1,
+                text + ": not a snapshot: gzip: not gzip data");
+        assertRefused(snapshots("put", vector("v99-incompatible").toString(), "-n", NAME), 1,
+                vector("v99-incompatible") + ": a snapshot for a newer reader: ");
+        assertRefused(snapshots("put", missing.toString()), 1, missing + ": no such file");
+        assertRefused(snapshots("put", directory.toString(), "-n", NAME), 1, directory + ": is a directory");
+        assertRefused(snapshots("put", directory.toString(), "-n", NAME, "--force"), 1, directory + ": is a directory");
+        assertThat(snapshots("list").out()).isEmpty();
+    }
+
+    /** The command exits with {@code exitCode} and its error starts with {@code message}. */
+    private static void assertRefused(InProcessRun run, int exitCode, String message) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(exitCode);
+        assertThat(run.err()).startsWith("thunderstream: " + message);
+    }
+
     private InProcessRun snapshots(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "snapshots";
