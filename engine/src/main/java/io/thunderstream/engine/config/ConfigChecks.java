@@ -1,5 +1,6 @@
 package io.thunderstream.engine.config;
 
+import io.thunderstream.engine.snapshot.SnapshotName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import static io.thunderstream.api.ConfigValues.formatDuration;
 
@@ -17,8 +17,6 @@ import static io.thunderstream.api.ConfigValues.formatDuration;
  */
 final class ConfigChecks {
 
-    /** An LMDB name is the first field of snapshot names, which are split at "__" and ".". */
-    private static final Pattern LMDB_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration MIN_FORCE_SNAPSHOT_INTERVAL = Duration.ofMinutes(1);
 
@@ -65,7 +63,7 @@ final class ConfigChecks {
         if (!name.equals(lmdb.name())) {
             problems.add(at + ": filed under a different name than its own (" + lmdb.name() + ")");
         }
-        if (!LMDB_NAME.matcher(name).matches() || name.contains("__") || name.endsWith("_")) {
+        if (!SnapshotName.isDatabase(name)) {
             problems.add(at + ": invalid LMDB name \"" + name + "\"; use letters, digits, - and _ "
                     + "(no \"__\", not ending in \"_\": snapshot names are <db>__<instance>__...)");
         }

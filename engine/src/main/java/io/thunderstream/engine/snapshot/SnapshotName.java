@@ -46,6 +46,32 @@ public record SnapshotName(String database, String instance, Instant timestamp, 
     }
 
     /**
+     * Whether {@code instance} is an instance part as writers make it: not empty, and left as it is
+     * by {@link #sanitizeInstance} (Lightning Stream's rule too).
+     */
+    public static boolean isInstance(String instance) {
+        return !instance.isEmpty() && sanitizeInstance(instance).equals(instance);
+    }
+
+    /**
+     * Whether {@code database} is an LMDB name that snapshot names carry unchanged: letters,
+     * digits, {@code -} and {@code _}, without {@code __} and not ending in {@code _}, as names
+     * are split at {@code __} and the first {@code .}.
+     */
+    public static boolean isDatabase(String database) {
+        if (database.isEmpty() || database.contains("__") || database.endsWith("_")) {
+            return false;
+        }
+        for (int i = 0; i < database.length(); i++) {
+            char c = database.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Parses an object name. Anything that is not a snapshot name (no or unknown extension, fewer
      * than four parts, bad timestamp, extras not sorted by type letter) gives an empty result: other
      * objects may share the bucket.

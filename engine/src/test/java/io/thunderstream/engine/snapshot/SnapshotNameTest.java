@@ -61,6 +61,14 @@ class SnapshotNameTest {
     }
 
     @Test
+    void instanceAndDatabasePartsAreWhatWritersMake() {
+        assertThat(List.of("node-a", "dns1-example-org", "A9")).allMatch(SnapshotName::isInstance);
+        assertThat(List.of("", "a b", "a/b", "a_b", "dns1.example.org")).noneMatch(SnapshotName::isInstance);
+        assertThat(List.of("main", "shard-1", "pdns_main", "_x")).allMatch(SnapshotName::isDatabase);
+        assertThat(List.of("", "a__b", "main_", "a b", "a/b", "pdns.main")).noneMatch(SnapshotName::isDatabase);
+    }
+
+    @Test
     void extrasAreWrittenSorted() {
         SnapshotName n = new SnapshotName("db", "i", Instant.EPOCH, "GX", List.of("X1", "Dabc"));
         assertThat(n.toString()).isEqualTo("db__i__19700101-000000-000000000__GX__Dabc__X1.pb.gz");
