@@ -23,10 +23,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -136,7 +138,8 @@ public final class SnapshotsCommand {
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true,
-            description = "Store a snapshot file. It must decode unless --force; its name must be a snapshot name.")
+            description = "Store a snapshot file. Unless --force: it must decode, and its name must be a snapshot name as"
+                    + " Lightning Stream writes them, of the database the file holds.")
     static final class Put extends StorageCommand implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "Snapshot file (.pb.gz).")
         Path file;
@@ -144,7 +147,8 @@ public final class SnapshotsCommand {
         @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name in the storage (default: the file's name).")
         String name;
 
-        @Option(names = "--force", description = "Store even if the file does not decode or its name is no snapshot name.")
+        @Option(names = "--force", description = "Store even if the file does not decode, or its name is no snapshot name"
+                + " (any blob name, e.g. a marker file) or one of another database.")
         boolean force;
 
         @Override
@@ -153,17 +157,44 @@ public final class SnapshotsCommand {
             openFile(file).close();
             String target = name != null ? name : file.getFileName().toString();
             if (!force) {
-                if (SnapshotName.parse(target).isEmpty()) {
-                    throw new IllegalArgumentException("\"" + target + "\" is not a snapshot name (db__instance__yyyyMMdd-HHmmss-nnnnnnnnn__GX.pb.gz);"
-                            + " give one with -n or use --force");
+                SnapshotName snapshot = snapshotName(target);
+                String database = decodeWhole(file, file.toString()).meta().databaseName();
+                // A syncer of the name's database refuses a snapshot whose meta names another (LS's may name none).
+                if (!database.isEmpty() && !database.equals(snapshot.database())) {
+                    throw new IOException(file + ": holds database \"" + database + "\", not \"" + snapshot.database()
+                            + "\" of the name " + target + "; use --force to store it anyway");
                 }
-                decodeWhole(file, file.toString());
             }
             try (StorageBackend storage = storage(); InputStream in = openFile(file)) {
                 storage.write(target, in, Files.size(file));
             }
             spec.commandLine().getErr().println("stored " + target);
             return 0;
+        }
+
+        /**
+         * {@code target} as a snapshot name that Lightning Stream could have written and reads back as
+         * it is; else a usage error naming where the name came from, -n or the file.
+         */
+        private SnapshotName snapshotName(String target) {
+            Optional<SnapshotName> parsed = SnapshotName.parse(target);
+            String problem;
+            if (parsed.isEmpty()) {
+                problem = "is not a snapshot name (db__instance__yyyyMMdd-HHmmss-nnnnnnnnn__GX.pb.gz)";
+            } else if (!SnapshotName.isDatabase(parsed.get().database())) {
+                problem = "has database \"" + parsed.get().database() + "\", which is no LMDB name"
+                        + " (letters, digits, - and _, no \"__\", not ending in \"_\")";
+            } else if (!SnapshotName.isInstance(parsed.get().instance())) {
+                problem = "has instance \"" + parsed.get().instance() + "\", which Lightning Stream never writes"
+                        + " (only letters, digits and -)";
+            } else if (target.indexOf('/') >= 0) {
+                problem = "has a '/': snapshot names are flat (an fs bucket would make it a subdirectory)";
+            } else {
+                return parsed.get();
+            }
+            throw new ParameterException(spec.commandLine(), name != null
+                    ? "-n/--name: \"" + target + "\" " + problem + "; use --force to store it under any name"
+                    : file + ": its name \"" + target + "\" " + problem + "; give a snapshot name with -n, or use --force");
         }
     }
 

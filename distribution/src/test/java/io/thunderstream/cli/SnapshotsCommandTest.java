@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,20 +74,67 @@ class SnapshotsCommandTest {
         Path missing = dir.resolve("nonexistent").resolve("file.pb.gz");
         Path directory = Files.createDirectory(dir.resolve("a-directory"));
 
-        assertRefused(snapshots("put", text.toString(), "-n", NAME), 1,
+        assertFailed(snapshots("put", text.toString(), "-n", NAME),
                 text + ": not a snapshot: gzip: not gzip data");
-        assertRefused(snapshots("put", vector("v99-incompatible").toString(), "-n", NAME), 1,
+        assertFailed(snapshots("put", vector("v99-incompatible").toString(), "-n", NAME),
                 vector("v99-incompatible") + ": a snapshot for a newer reader: ");
-        assertRefused(snapshots("put", missing.toString()), 1, missing + ": no such file");
-        assertRefused(snapshots("put", directory.toString(), "-n", NAME), 1, directory + ": is a directory");
-        assertRefused(snapshots("put", directory.toString(), "-n", NAME, "--force"), 1, directory + ": is a directory");
+        assertFailed(snapshots("put", missing.toString()), missing + ": no such file");
+        assertFailed(snapshots("put", directory.toString(), "-n", NAME), directory + ": is a directory");
+        assertFailed(snapshots("put", directory.toString(), "-n", NAME, "--force"), directory + ": is a directory");
         assertThat(snapshots("list").out()).isEmpty();
     }
 
-    /** The command exits with {@code exitCode} and its error starts with {@code message}. */
-    private static void assertRefused(InProcessRun run, int exitCode, String message) {
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(exitCode);
+    @Test
+    void putRefusesNamesLightningStreamWouldNotWriteAsUsageErrors() throws Exception {
+        String timeAndGeneration = "__20240102-030405-123456789__GX.pb.gz";
+        Path basic = vector("v3-basic");
+
+        assertUsageError(snapshots("put", basic.toString(), "-n", "main__a/b" + timeAndGeneration),
+                "-n/--name: \"main__a/b" + timeAndGeneration + "\" has instance \"a/b\", which Lightning Stream never writes");
+        assertUsageError(snapshots("put", basic.toString(), "-n", "main__a b" + timeAndGeneration),
+                "-n/--name: \"main__a b" + timeAndGeneration + "\" has instance \"a b\"");
+        assertUsageError(snapshots("put", basic.toString(), "-n", "ma+in__a" + timeAndGeneration),
+                "-n/--name: \"ma+in__a" + timeAndGeneration + "\" has database \"ma+in\", which is no LMDB name");
+        assertUsageError(snapshots("put", basic.toString(), "-n", "main__a__20240102-030405-123456789__G/X.pb.gz"),
+                "-n/--name: \"main__a__20240102-030405-123456789__G/X.pb.gz\" has a '/'");
+        assertUsageError(snapshots("put", basic.toString()),
+                basic + ": its name \"v3-basic.pb.gz\" is not a snapshot name");
+        assertThat(snapshots("list").out()).isEmpty();
+        assertThat(dir.resolve("bucket")).isEmptyDirectory();
+    }
+
+    @Test
+    void putRefusesANameOfAnotherDatabaseThanTheFileHolds() throws Exception {
+        Path basic = vector("v3-basic");
+        String other = "other__node-a__20240102-030405-123456789__GX.pb.gz";
+
+        assertFailed(snapshots("put", basic.toString(), "-n", other),
+                basic + ": holds database \"main\", not \"other\" of the name " + other);
+        assertThat(snapshots("list").out()).isEmpty();
+
+        put(basic, other, "--force");
+        assertThat(snapshots("list").out()).isEqualTo(other + "\n");
+    }
+
+    @Test
+    void putWithForceStoresAnyBlob() throws Exception {
+        Path marker = Files.writeString(dir.resolve("ready"), "");
+
+        put(marker, "markers/ready", "--force");
+
+        assertThat(snapshots("list").out()).isEqualTo("markers/ready\n");
+    }
+
+    /** The command exits with 1, its error starting with {@code message}. */
+    private static void assertFailed(InProcessRun run, String message) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).startsWith("thunderstream: " + message);
+    }
+
+    /** The command exits with 2, its error starting with {@code message} (the usage follows). */
+    private static void assertUsageError(InProcessRun run, String message) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith(message);
     }
 
     private InProcessRun snapshots(String... args) {
@@ -95,8 +144,10 @@ class SnapshotsCommandTest {
         return InProcessRun.withConfig(config, all);
     }
 
-    private void put(Path file, String name) {
-        InProcessRun put = snapshots("put", file.toString(), "-n", name);
+    private void put(Path file, String name, String... options) {
+        List<String> args = new ArrayList<>(List.of("put", file.toString(), "-n", name));
+        args.addAll(List.of(options));
+        InProcessRun put = snapshots(args.toArray(String[]::new));
         assertThat(put.exitCode()).as(put.err()).isZero();
     }
 
