@@ -138,8 +138,8 @@ public final class SnapshotsCommand {
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true,
-            description = "Store a snapshot file. Unless --force: it must decode, and its name must be a snapshot name as"
-                    + " Lightning Stream writes them, of the database the file holds.")
+            description = "Store a snapshot file. Unless --force: it must decode, its name must be a snapshot name as"
+                    + " Lightning Stream writes them, of the database the file holds, and no blob may have that name yet.")
     static final class Put extends StorageCommand implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "Snapshot file (.pb.gz).")
         Path file;
@@ -148,7 +148,7 @@ public final class SnapshotsCommand {
         String name;
 
         @Option(names = "--force", description = "Store even if the file does not decode, or its name is no snapshot name"
-                + " (any blob name, e.g. a marker file) or one of another database.")
+                + " (any blob name, e.g. a marker file) or one of another database; replace a blob of that name.")
         boolean force;
 
         @Override
@@ -165,8 +165,13 @@ public final class SnapshotsCommand {
                             + "\" of the name " + target + "; use --force to store it anyway");
                 }
             }
-            try (StorageBackend storage = storage(); InputStream in = openFile(file)) {
-                storage.write(target, in, Files.size(file));
+            try (StorageBackend storage = storage()) {
+                if (!force && storage.list(target).stream().anyMatch(b -> b.name().equals(target))) {
+                    throw new IOException(target + " is in the storage already; use --force to replace it");
+                }
+                try (InputStream in = openFile(file)) {
+                    storage.write(target, in, Files.size(file));
+                }
             }
             spec.commandLine().getErr().println("stored " + target);
             return 0;

@@ -117,6 +117,20 @@ class SnapshotsCommandTest {
     }
 
     @Test
+    void putReplacesABlobOnlyWithForce() throws Exception {
+        put(vector("v3-basic"), NAME);
+
+        assertFailed(snapshots("put", vector("v3-from-txn").toString(), "-n", NAME),
+                NAME + " is in the storage already; use --force to replace it");
+        assertThat(snapshots("get", NAME, "-o", dir.resolve("kept.pb.gz").toString()).exitCode()).isZero();
+        assertThat(dir.resolve("kept.pb.gz")).hasSameBinaryContentAs(vector("v3-basic"));
+
+        put(vector("v3-from-txn"), NAME, "--force");
+        assertThat(snapshots("get", NAME, "-o", dir.resolve("replaced.pb.gz").toString()).exitCode()).isZero();
+        assertThat(dir.resolve("replaced.pb.gz")).hasSameBinaryContentAs(vector("v3-from-txn"));
+    }
+
+    @Test
     void putWithForceStoresAnyBlob() throws Exception {
         Path marker = Files.writeString(dir.resolve("ready"), "");
 
