@@ -247,7 +247,8 @@ public final class SnapshotsCommand {
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a snapshot from the storage.")
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a snapshot from the storage; a name it does not hold is an error.")
     static final class Remove extends StorageCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "Snapshot name in the storage.")
         String name;
@@ -255,6 +256,10 @@ public final class SnapshotsCommand {
         @Override
         public Integer call() throws IOException {
             try (StorageBackend storage = storage()) {
+                // Deleting a missing blob is no error to the backends, so a mistyped name would pass unnoticed.
+                if (storage.list(name).stream().noneMatch(b -> b.name().equals(name))) {
+                    throw new IOException("no snapshot " + name + " in the storage");
+                }
                 storage.delete(name);
             }
             return 0;

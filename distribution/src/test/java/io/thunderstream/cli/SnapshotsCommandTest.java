@@ -139,6 +139,20 @@ class SnapshotsCommandTest {
         assertThat(snapshots("list").out()).isEqualTo("markers/ready\n");
     }
 
+    @Test
+    void removeOfANameTheStorageDoesNotHoldFails() throws Exception {
+        put(vector("v3-basic"), NAME);
+        String missing = "main__node-b__20240102-030405-123456789__GX.pb.gz";
+
+        assertFailed(snapshots("remove", missing), "no snapshot " + missing + " in the storage");
+        // A prefix of a name is no name.
+        assertFailed(snapshots("remove", "main__node-a"), "no snapshot main__node-a in the storage");
+
+        InProcessRun remove = snapshots("remove", NAME);
+        assertThat(remove.exitCode()).as(remove.err()).isZero();
+        assertThat(snapshots("list").out()).isEmpty();
+    }
+
     /** The command exits with 1, its error starting with {@code message}. */
     private static void assertFailed(InProcessRun run, String message) {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
