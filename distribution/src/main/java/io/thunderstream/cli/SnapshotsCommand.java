@@ -20,6 +20,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class SnapshotsCommand {
                 try (OutputStream out = Files.newOutputStream(temp)) {
                     copyWithProgress(in, out, size);
                 }
-                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(temp);
             }
@@ -269,7 +270,8 @@ public final class SnapshotsCommand {
     /** {@code thunderstream snapshots dump [-l] NAME|FILE [-f json|text|debug] [-d DBI]}, with Lightning Stream's options. */
     @Command(name = "dump",
             mixinStandardHelpOptions = true,
-            description = "Print the contents of a snapshot, from the storage or from a local file.")
+            description = "Print the contents of a snapshot, from the storage or from a local file. It is checked whole"
+                    + " first: of a bad snapshot nothing is printed.")
     static final class Dump extends StorageCommand implements Callable<Integer> {
         /** {@code debug} is Lightning Stream's name for {@code text}. */
         enum Format { json, text, debug }
@@ -284,31 +286,52 @@ public final class SnapshotsCommand {
                 description = "json (the test vectors' schema, bytes as hex), or text (debug: the same). Default: ${DEFAULT-VALUE}.")
         Format format;
 
-        @Option(names = {"-d", "--dbi"}, paramLabel = "DBI", description = "Only this DBI.")
+        @Option(names = {"-d", "--dbi"}, paramLabel = "DBI",
+                description = "Only this DBI; one the snapshot does not have is an error that lists those it has.")
         String dbi;
 
         @Override
         public Integer call() throws IOException {
-            OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
-            StorageBackend storage = local ? null : storage();
-            try (InputStream in = local ? Files.newInputStream(Path.of(name)) : storage.read(name);
-                    SnapshotReader reader = SnapshotReader.openGzip(in)) {
-                if (format == Format.json) {
-                    SnapshotJson.writeJson(reader, stdout, dbi);
+            Path download = local ? null : download();
+            try {
+                Path file = local ? Path.of(name) : download;
+                // Decoded twice, so that a bad snapshot prints nothing (its fault shows only where it is)
+                // without holding a dump that can be many times the snapshot's size.
+                Contents contents = decodeWhole(file, name);
+                if (dbi != null && !contents.dbiNames().contains(dbi)) {
+                    throw new IOException(name + ": no DBI " + dbi + "; its DBIs: "
+                            + (contents.dbiNames().isEmpty() ? "none" : String.join(", ", contents.dbiNames())));
+                }
+                OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
+                try (InputStream in = openFile(file); SnapshotReader reader = SnapshotReader.openGzip(in)) {
+                    if (format == Format.json) {
+                        SnapshotJson.writeJson(reader, stdout, dbi);
+                        stdout.flush();
+                    } else {
+                        SnapshotJson.writeText(reader, new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)), dbi);
+                    }
+                } catch (SnapshotFormatException e) {
+                    // Only if the file changed since its check.
                     stdout.flush();
-                } else {
-                    SnapshotJson.writeText(reader, new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)), dbi);
+                    throw new IOException(name + ": " + e.getMessage(), e);
                 }
                 return 0;
-            } catch (SnapshotFormatException e) {
-                stdout.flush();
-                throw new IOException(name + ": " + e.getMessage(), e);
-            } catch (NoSuchFileException e) {
-                throw new IOException(name + ": no such file", e);
             } finally {
-                if (storage != null) {
-                    storage.close();
+                if (download != null) {
+                    Files.deleteIfExists(download);
                 }
+            }
+        }
+
+        /** The snapshot from the storage in a temp file (it is read twice, and may be 100+ MB), which the caller deletes. */
+        private Path download() throws IOException {
+            Path temp = Files.createTempFile("thunderstream-dump-", ".pb.gz");
+            try (StorageBackend storage = storage(); InputStream in = storage.read(name)) {
+                Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+                return temp;
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(temp);
+                throw e;
             }
         }
     }

@@ -2,6 +2,9 @@ package io.thunderstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,6 +156,40 @@ class SnapshotsCommandTest {
         assertThat(snapshots("list").out()).isEmpty();
     }
 
+    @Test
+    void dumpOfABadSnapshotPrintsNothing() throws Exception {
+        for (String bad : List.of("corrupt-truncated", "corrupt-bad-protobuf", "v99-incompatible")) {
+            for (String format : List.of("json", "text")) {
+                InProcessRun dump = dump("-l", vector(bad).toString(), "-f", format);
+
+                assertFailed(dump, vector(bad) + ": ");
+                assertThat(dump.out()).as(bad + " as " + format).isEmpty();
+            }
+        }
+        put(vector("corrupt-truncated"), NAME, "--force");
+
+        InProcessRun dump = dump(NAME);
+
+        assertFailed(dump, NAME + ": not a snapshot: gzip: ");
+        assertThat(dump.out()).isEmpty();
+    }
+
+    @Test
+    void dumpOfADbiTheSnapshotDoesNotHaveListsThoseItHas() throws Exception {
+        Path basic = vector("v3-basic");
+        put(basic, NAME);
+
+        for (String local : List.of("", "-l")) {
+            InProcessRun dump = local.isEmpty() ? dump(NAME, "-d", "nosuch") : dump("-l", basic.toString(), "-d", "nosuch");
+
+            assertFailed(dump, (local.isEmpty() ? NAME : basic) + ": no DBI nosuch; its DBIs: domains, records");
+            assertThat(dump.out()).isEmpty();
+        }
+        InProcessRun domains = dump(NAME, "-d", "domains");
+        assertThat(domains.exitCode()).as(domains.err()).isZero();
+        assertThat(domains.out()).contains("\"domains\"").doesNotContain("\"records\"");
+    }
+
     /** The command exits with 1, its error starting with {@code message}. */
     private static void assertFailed(InProcessRun run, String message) {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
@@ -170,6 +207,21 @@ class SnapshotsCommandTest {
         all[0] = "snapshots";
         System.arraycopy(args, 0, all, 1, args.length);
         return InProcessRun.withConfig(config, all);
+    }
+
+    /** {@code snapshots dump args}, with what it wrote to {@link System#out} (it writes there itself) as its output. */
+    private InProcessRun dump(String... args) {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            List<String> all = new ArrayList<>(List.of("dump"));
+            all.addAll(List.of(args));
+            InProcessRun run = snapshots(all.toArray(String[]::new));
+            return new InProcessRun(run.exitCode(), captured.toString(StandardCharsets.UTF_8), run.err());
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     private void put(Path file, String name, String... options) {
