@@ -1,6 +1,7 @@
 package io.thunderstream.cli;
 
 import io.thunderstream.api.BlobInfo;
+import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.snapshot.SnapshotIncompatibleException;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
                 SnapshotsCommand.Dump.class, SnapshotsCommand.Remove.class})
 public final class SnapshotsCommand {
 
-    /** Shared by the subcommands: the storage of the config. */
+    /** Shared by the subcommands: the storage of the config, and the blob names they are given. */
     abstract static class StorageCommand {
         @Spec
         CommandSpec spec;
@@ -49,6 +50,15 @@ public final class SnapshotsCommand {
         StorageBackend storage() throws IOException {
             ThunderstreamCommand top = ThunderstreamCommand.of(spec);
             return top.openStorage(top.config());
+        }
+
+        /** Checks a blob name of the command line as the backends would: a bad one is a usage error naming {@code argument}. */
+        void checkBlobName(String argument, String name) {
+            try {
+                BlobNames.check(name);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), argument + ": " + e.getMessage());
+            }
         }
     }
 
@@ -65,6 +75,11 @@ public final class SnapshotsCommand {
 
         @Override
         public Integer call() throws IOException {
+            try {
+                BlobNames.checkPrefix(prefix);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "-p/--prefix: " + e.getMessage());
+            }
             List<BlobInfo> blobs;
             try (StorageBackend storage = storage()) {
                 blobs = new ArrayList<>(storage.list(prefix));
@@ -94,6 +109,7 @@ public final class SnapshotsCommand {
 
         @Override
         public Integer call() throws IOException {
+            checkBlobName("NAME", name);
             Path fileName = Path.of(name.replace('/', '_'));
             Path target = output == null ? fileName : Files.isDirectory(output) ? output.resolve(fileName) : output;
             // The download replaces the target by a move, which would replace an empty directory too.
@@ -157,6 +173,7 @@ public final class SnapshotsCommand {
             // The file first: without -n its name is the snapshot's, and a missing file is the real problem.
             openFile(file).close();
             String target = name != null ? name : file.getFileName().toString();
+            checkBlobName(name != null ? "-n/--name" : file.toString(), target);
             if (!force) {
                 SnapshotName snapshot = snapshotName(target);
                 String database = decodeWhole(file, file.toString()).meta().databaseName();
@@ -256,6 +273,7 @@ public final class SnapshotsCommand {
 
         @Override
         public Integer call() throws IOException {
+            checkBlobName("NAME", name);
             try (StorageBackend storage = storage()) {
                 // Deleting a missing blob is no error to the backends, so a mistyped name would pass unnoticed.
                 if (storage.list(name).stream().noneMatch(b -> b.name().equals(name))) {
@@ -292,6 +310,9 @@ public final class SnapshotsCommand {
 
         @Override
         public Integer call() throws IOException {
+            if (!local) {
+                checkBlobName("NAME", name);
+            }
             Path download = local ? null : download();
             try {
                 Path file = local ? Path.of(name) : download;

@@ -190,6 +190,18 @@ class SnapshotsCommandTest {
         assertThat(domains.out()).contains("\"domains\"").doesNotContain("\"records\"");
     }
 
+    @Test
+    void anInvalidBlobNameOrPrefixIsAUsageErrorNamingItsArgument() throws Exception {
+        assertUsageError(snapshots("list", "-p", "../"), "-p/--prefix: invalid blob prefix \"../\": '..' segment");
+        assertUsageError(snapshots("get", "../../etc/passwd"), "NAME: invalid blob name \"../../etc/passwd\": '..' segment");
+        assertUsageError(snapshots("remove", "../x"), "NAME: invalid blob name \"../x\"");
+        assertUsageError(dump("../x"), "NAME: invalid blob name \"../x\"");
+        assertUsageError(snapshots("put", vector("v3-basic").toString(), "-n", "../x", "--force"),
+                "-n/--name: invalid blob name \"../x\"");
+        Path hidden = Files.copy(vector("v3-basic"), dir.resolve(".hidden"));
+        assertUsageError(snapshots("put", hidden.toString(), "--force"), hidden + ": invalid blob name \".hidden\"");
+    }
+
     /** The command exits with 1, its error starting with {@code message}. */
     private static void assertFailed(InProcessRun run, String message) {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
