@@ -1,6 +1,7 @@
 package io.thunderstream.cli;
 
 import io.thunderstream.api.ConfigValues;
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageConfigException;
 import io.thunderstream.api.StorageException;
@@ -8,6 +9,8 @@ import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.config.LogConfig;
 import io.thunderstream.engine.config.ThunderstreamConfig;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -206,7 +209,10 @@ public final class ThunderstreamCommand implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean usage = e instanceof ConfigException || e instanceof StorageConfigException
                     || e instanceof CommandLine.ParameterException;
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            // A file-system error's message is a bare path or the JDK's; say what is wrong with which file.
+            String message = e instanceof FileSystemException || e instanceof CharacterCodingException
+                    ? FileErrors.describe((IOException) e)
+                    : e.getMessage() == null ? e.toString() : e.getMessage();
             commandLine.getErr().println("thunderstream: " + message);
             if (log.isDebugEnabled()) {
                 e.printStackTrace(commandLine.getErr());

@@ -1,5 +1,6 @@
 package io.thunderstream.backend.fs;
 
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageBackendProvider;
 import io.thunderstream.api.StorageConfig;
@@ -33,10 +34,14 @@ public final class FileBackendProvider implements StorageBackendProvider {
     public StorageBackend create(StorageConfig config) throws StorageException {
         config.requireOnly(Set.of(ROOT_PATH));
         Path root = rootOf(config);
+        if (Files.isRegularFile(root)) {
+            throw new StorageConfigException(config.url().map(url -> "storage.url " + url).orElse("storage.options.root_path " + root)
+                    + " is a file, not a directory");
+        }
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
-            throw new StorageException("fs: cannot create root_path " + root + ": " + e, e);
+            throw new StorageException("fs: cannot create root_path " + FileErrors.describe(root, e), e);
         }
         if (!Files.isWritable(root)) {
             throw new StorageException("fs: root_path " + root + " is not writable");

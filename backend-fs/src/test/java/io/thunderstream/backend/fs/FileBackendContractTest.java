@@ -80,4 +80,24 @@ class FileBackendContractTest extends StorageBackendContractTest {
         assertThatThrownBy(() -> provider.create(StorageConfig.ofUrl("file://otherhost/srv/bucket")))
                 .hasMessageContaining("names a host");
     }
+
+    @Test
+    void aRootPathThatIsARegularFileIsAConfigError() throws IOException {
+        Path file = Files.createFile(dir.resolve("file"));
+        FileBackendProvider provider = new FileBackendProvider();
+        assertThatThrownBy(() -> provider.create(StorageConfig.of("fs", Map.of("root_path", file.toString()))))
+                .isInstanceOf(StorageConfigException.class)
+                .hasMessage("storage.options.root_path " + file + " is a file, not a directory");
+        assertThatThrownBy(() -> provider.create(StorageConfig.ofUrl(file.toUri().toString())))
+                .isInstanceOf(StorageConfigException.class)
+                .hasMessage("storage.url " + file.toUri() + " is a file, not a directory");
+    }
+
+    @Test
+    void aRootPathThatCannotBeCreatedSaysWhy() throws IOException {
+        Path file = Files.createFile(dir.resolve("file"));
+        Path under = file.resolve("bucket");
+        assertThatThrownBy(() -> new FileBackendProvider().create(StorageConfig.of("fs", Map.of("root_path", under.toString()))))
+                .hasMessage("fs: cannot create root_path " + under + ": not a directory");
+    }
 }

@@ -1,5 +1,6 @@
 package io.thunderstream.engine.config;
 
+import io.thunderstream.api.FileErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,7 +118,7 @@ public record ThunderstreamConfig(
         try {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e, e);
+            throw new ConfigException("cannot read config file " + FileErrors.describe(file, e), e);
         }
         return ConfigReader.read(yaml, environment, file.toString());
     }

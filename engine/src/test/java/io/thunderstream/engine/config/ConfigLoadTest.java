@@ -2,11 +2,13 @@ package io.thunderstream.engine.config;
 
 import io.thunderstream.api.StorageConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -236,6 +238,19 @@ class ConfigLoadTest {
     void environmentReferencesThatAreUnsetBecomeEmpty() {
         ThunderstreamConfig config = ThunderstreamConfig.parse("instance: ${UNSET}\n" + MINIMAL, Map.of());
         assertThat(config.instance()).isEqualTo(HostName.get()); // empty instance: the host name, as LS
+    }
+
+    @Test
+    void aConfigFileThatDoesNotReadIsNamedWithWhatIsWrong(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("missing.yaml");
+        Path latin1 = Files.write(dir.resolve("latin1.yaml"), "instance: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThatThrownBy(() -> ThunderstreamConfig.load(missing, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("cannot read config file " + missing + ": no such file or directory");
+        assertThatThrownBy(() -> ThunderstreamConfig.load(dir, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("cannot read config file " + dir + ": is a directory");
+        assertThatThrownBy(() -> ThunderstreamConfig.load(latin1, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("cannot read config file " + latin1 + ": not UTF-8 text");
     }
 
     @Test

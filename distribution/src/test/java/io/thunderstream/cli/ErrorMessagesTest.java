@@ -1,0 +1,64 @@
+package io.thunderstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input gets one line on stderr that names the thing and says what is wrong, with no Java
+ * class names: exit code 2 for a bad command line or config, 1 for a failure.
+ */
+class ErrorMessagesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aConfigFileThatDoesNotReadIsNamedWithWhatIsWrong() throws IOException {
+        Path missing = dir.resolve("missing.yaml");
+        Path latin1 = Files.write(dir.resolve("latin1.yaml"), "instance: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+        assertUsageError(InProcessRun.withConfig(missing, "dump"),
+                "cannot read config file " + missing + ": no such file or directory");
+        assertUsageError(InProcessRun.withConfig(dir, "dump"), "cannot read config file " + dir + ": is a directory");
+        assertUsageError(InProcessRun.withConfig(latin1, "dump"), "cannot read config file " + latin1 + ": not UTF-8 text");
+    }
+
+    @Test
+    void anFsRootPathThatIsARegularFileIsAConfigError() throws IOException {
+        Path file = Files.createFile(dir.resolve("file"));
+        assertUsageError(InProcessRun.withConfig(config("root_path: " + file), "sync", "--only-once"),
+                "storage.options.root_path " + file + " is a file, not a directory");
+    }
+
+    @Test
+    void aFileSystemErrorOfACommandNamesTheFileAndTheReason() throws IOException {
+        Path file = Files.createFile(dir.resolve("file"));
+        InProcessRun demo = InProcessRun.of("demo", "--dir", file.toString());
+        assertThat(demo.exitCode()).isEqualTo(1);
+        assertThat(demo.err()).isEqualTo("thunderstream: " + file.resolve("lmdb-a") + ": not a directory\n");
+    }
+
+    /** A config of one LMDB in {@code dir}, created when missing, and an fs storage with {@code storageOptions}. */
+    private Path config(String storageOptions) throws IOException {
+        return Files.writeString(dir.resolve("lightningstream.yaml"), """
+                lmdbs:
+                  main:
+                    path: %s
+                    options: {create: true}
+                storage:
+                  type: fs
+                  options: {%s}
+                """.formatted(dir.resolve("db"), storageOptions));
+    }
+
+    private static void assertUsageError(InProcessRun run, String message) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("thunderstream: " + message + "\n");
+    }
+}
