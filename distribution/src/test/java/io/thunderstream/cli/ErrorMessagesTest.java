@@ -44,17 +44,27 @@ class ErrorMessagesTest {
         assertThat(demo.err()).isEqualTo("thunderstream: " + file.resolve("lmdb-a") + ": not a directory\n");
     }
 
+    @Test
+    void anLmdbPathOfTheWrongKindIsAConfigError() throws IOException {
+        Path file = Files.createFile(dir.resolve("file"));
+        assertUsageError(InProcessRun.withConfig(config("path: " + file, "root_path: " + dir.resolve("bucket")), "dump"),
+                "config: lmdbs.main.path " + file + " is a file, not a directory (set options.no_subdir: true if it is the data file)");
+    }
+
     /** A config of one LMDB in {@code dir}, created when missing, and an fs storage with {@code storageOptions}. */
     private Path config(String storageOptions) throws IOException {
+        return config("path: " + dir.resolve("db") + ", options: {create: true}", storageOptions);
+    }
+
+    /** A config of one LMDB {@code main} with {@code lmdb} (a flow mapping's entries) and an fs storage with {@code storageOptions}. */
+    private Path config(String lmdb, String storageOptions) throws IOException {
         return Files.writeString(dir.resolve("lightningstream.yaml"), """
                 lmdbs:
-                  main:
-                    path: %s
-                    options: {create: true}
+                  main: {%s}
                 storage:
                   type: fs
                   options: {%s}
-                """.formatted(dir.resolve("db"), storageOptions));
+                """.formatted(lmdb, storageOptions));
     }
 
     private static void assertUsageError(InProcessRun run, String message) {

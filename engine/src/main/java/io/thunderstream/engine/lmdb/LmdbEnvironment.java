@@ -1,11 +1,13 @@
 package io.thunderstream.engine.lmdb;
 
+import io.thunderstream.api.FileErrors;
+import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.LmdbOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -21,6 +23,7 @@ import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
+import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,9 @@ public final class LmdbEnvironment implements AutoCloseable {
     private static final int SYNCED_FLAGS = DbiFlags.REVERSEKEY | DbiFlags.DUPSORT | DbiFlags.INTEGERKEY
             | DbiFlags.DUPFIXED | DbiFlags.INTEGERDUP | DbiFlags.REVERSEDUP;
 
+    /** errno of "permission denied", on Linux as on the BSDs and macOS. */
+    private static final int EACCES = 13;
+
     private final String name;
     private final Env<ByteBuffer> env;
     private final boolean owned;
@@ -59,12 +65,16 @@ public final class LmdbEnvironment implements AutoCloseable {
         this.owned = owned;
     }
 
-    /** Opens (or with {@code create}, creates) the environment of {@code config}. */
+    /**
+     * Opens (or with {@code create}, creates) the environment of {@code config}. A path of the other
+     * kind (a file, or with {@code no_subdir} a directory) is a {@link ConfigException}.
+     */
     public static LmdbEnvironment open(LmdbConfig config) {
         LmdbOptions options = config.options();
         Path path = Path.of(config.path());
         Path dir = options.noSubdir() ? path.toAbsolutePath().getParent() : path;
         Path dataFile = config.dataFile();
+        checkKind(config, path);
         if (!Files.exists(dataFile) && !options.create()) {
             throw new LmdbEnvironmentException(config.name(), "no LMDB at " + dataFile
                     + "; set lmdbs." + config.name() + ".options.create: true to create it");
@@ -75,7 +85,7 @@ public final class LmdbEnvironment implements AutoCloseable {
                 setMode(dir, options.dirMask());
             }
         } catch (IOException e) {
-            throw new LmdbEnvironmentException(config.name(), "cannot create directory " + dir + ": " + e.getMessage(), e);
+            throw new LmdbEnvironmentException(config.name(), "cannot create directory " + FileErrors.describe(dir, e), e);
         }
         EnumSet<EnvFlags> flags = EnumSet.noneOf(EnvFlags.class);
         if (options.noSubdir()) {
@@ -92,7 +102,7 @@ public final class LmdbEnvironment implements AutoCloseable {
             mapTooSmall(config, env).ifPresent(log::warn);
             return new LmdbEnvironment(config.name(), env, true);
         } catch (LmdbException e) {
-            throw new LmdbEnvironmentException(config.name(), "cannot open LMDB at " + path + ": " + e.getMessage(), e);
+            throw new LmdbEnvironmentException(config.name(), "cannot open LMDB at " + path + ": " + whyNotOpened(config, dir, e), e);
         }
     }
 
@@ -110,6 +120,39 @@ public final class LmdbEnvironment implements AutoCloseable {
         return Optional.of("lmdb " + config.name() + ": lmdbs." + config.name() + ".options.map_size is " + mapSize
                 + " bytes, but the data takes " + used + " already: the next write will find the LMDB full; set it to"
                 + " the application's map size (PowerDNS: lmdb-map-size)");
+    }
+
+    /**
+     * A path of the other kind than {@code no_subdir} says is a mistake in the config; told before
+     * LMDB fails on it with EISDIR or ENOTDIR, or leaves a stray {@code <path>-lock} beside a directory.
+     */
+    private static void checkKind(LmdbConfig config, Path path) {
+        String at = "lmdbs." + config.name() + ".path " + path;
+        if (!config.options().noSubdir() && Files.isRegularFile(path)) {
+            throw new ConfigException(at + " is a file, not a directory (set options.no_subdir: true if it is the data file)");
+        }
+        if (config.options().noSubdir() && Files.isDirectory(path)) {
+            throw new ConfigException(at + " is a directory; with options.no_subdir: true it must be the data file"
+                    + " (set no_subdir: false if the directory holds data.mdb)");
+        }
+    }
+
+    /**
+     * LMDB's reason; for EACCES, which file this process may not read and write: the lock file,
+     * the data file, or the directory that one of them is to be created in.
+     */
+    private static String whyNotOpened(LmdbConfig config, Path dir, LmdbException e) {
+        if (e instanceof LmdbNativeException error && error.getResultCode() == EACCES) {
+            Path lockFile = config.options().noSubdir() ? Path.of(config.path() + "-lock") : dir.resolve("lock.mdb");
+            for (Path file : List.of(lockFile, config.dataFile())) {
+                Path denied = Files.exists(file) ? (Files.isReadable(file) && Files.isWritable(file) ? null : file)
+                        : (Files.isWritable(dir) ? null : dir);
+                if (denied != null) {
+                    return FileErrors.describe(new AccessDeniedException(denied.toString()));
+                }
+            }
+        }
+        return e.getMessage();
     }
 
     /** Uses an environment the application has open already; {@link #close()} leaves it open. */
@@ -247,14 +290,12 @@ public final class LmdbEnvironment implements AutoCloseable {
         }
     }
 
-    private static void setMode(Path path, int mask) {
+    private static void setMode(Path path, int mask) throws IOException {
         try {
             Set<PosixFilePermission> perms = PosixFilePermissions.fromString(toRwx(mask));
             Files.setPosixFilePermissions(path, perms);
         } catch (UnsupportedOperationException e) {
             // Not a POSIX filesystem: nothing to set.
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

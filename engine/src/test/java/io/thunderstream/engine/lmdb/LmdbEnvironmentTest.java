@@ -3,6 +3,7 @@ package io.thunderstream.engine.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.thunderstream.engine.config.ConfigException;
 import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.config.LmdbOptions;
 import java.nio.ByteBuffer;
@@ -77,6 +78,36 @@ class LmdbEnvironmentTest {
             dbi.put(write, key.clear().putLong(i).flip(), value.clear());
         }
         lmdb.commit(write);
+    }
+
+    @Test
+    void aRegularFileAsTheDirectoryIsAConfigErrorThatNamesNoSubdir() throws Exception {
+        Path file = Files.createFile(dir.resolve("file"));
+        for (boolean create : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> LmdbEnvironment.open(config(file, false, create)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("config: lmdbs.main.path " + file + " is a file, not a directory"
+                            + " (set options.no_subdir: true if it is the data file)");
+        }
+    }
+
+    @Test
+    void aDirectoryAsTheDataFileIsAConfigErrorThatLeavesNoLockFile() throws Exception {
+        Path directory = Files.createDirectory(dir.resolve("lmdb"));
+        assertThatThrownBy(() -> LmdbEnvironment.open(config(directory, true, true)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config: lmdbs.main.path " + directory + " is a directory;"
+                        + " with options.no_subdir: true it must be the data file");
+        assertThat(dir.resolve("lmdb-lock")).doesNotExist();
+    }
+
+    @Test
+    void aDirectoryThatCannotBeCreatedSaysWhy() throws Exception {
+        Path file = Files.createFile(dir.resolve("file"));
+        Path env = file.resolve("sub/env");
+        assertThatThrownBy(() -> LmdbEnvironment.open(config(env, false, true)))
+                .isInstanceOf(LmdbEnvironmentException.class)
+                .hasMessage("lmdb main: cannot create directory " + env + ": " + file.resolve("sub") + ": not a directory");
     }
 
     @Test
