@@ -14,6 +14,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -70,17 +71,17 @@ public final class ThunderstreamCommand implements Runnable {
     @Option(names = "--log-config", scope = ScopeType.INHERIT, description = "Log the effective config, secrets masked.")
     boolean logConfig;
 
-    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL",
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL", converter = LogLevel.class,
             description = "debug, info, warning or error (overrides log.level).")
-    String logLevel;
+    LogConfig.Level logLevel;
 
-    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", converter = LogFormat.class,
             description = "human, logfmt or json (overrides log.format).")
-    String logFormat;
+    LogConfig.Format logFormat;
 
-    @Option(names = "--log-timestamp", scope = ScopeType.INHERIT, paramLabel = "STYLE",
+    @Option(names = "--log-timestamp", scope = ScopeType.INHERIT, paramLabel = "STYLE", converter = LogTimestamp.class,
             description = "short, full or disable (overrides log.timestamp).")
-    String logTimestamp;
+    LogConfig.Timestamp logTimestamp;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Log at debug level (overrides --log-level).")
     boolean debug;
@@ -116,16 +117,16 @@ public final class ThunderstreamCommand implements Runnable {
             }
             LogConfig logging = loaded.log();
             if (logLevel != null) {
-                logging = logging.withLevel(LogConfig.Level.parse(logLevel));
+                logging = logging.withLevel(logLevel);
             }
             if (debug) {
                 logging = logging.withLevel(LogConfig.Level.DEBUG);
             }
             if (logFormat != null) {
-                logging = logging.withFormat(LogConfig.Format.parse(logFormat));
+                logging = logging.withFormat(logFormat);
             }
             if (logTimestamp != null) {
-                logging = logging.withTimestamp(LogConfig.Timestamp.parse(logTimestamp));
+                logging = logging.withTimestamp(logTimestamp);
             }
             config = loaded.withLog(logging);
             Logging.apply(config.log());
@@ -173,15 +174,49 @@ public final class ThunderstreamCommand implements Runnable {
         timer.start();
     }
 
-    /** Go-style durations, as the config takes them. */
-    static final class GoDuration implements CommandLine.ITypeConverter<Duration> {
+    /**
+     * An option's value read as the config reads it; the parser's message follows picocli's
+     * "Invalid value for option", so that the error names the option and exits with 2.
+     */
+    abstract static class ConfigValue<T> implements CommandLine.ITypeConverter<T> {
+        private final Function<String, T> parse;
+
+        ConfigValue(Function<String, T> parse) {
+            this.parse = parse;
+        }
+
         @Override
-        public Duration convert(String value) {
+        public T convert(String value) {
             try {
-                return ConfigValues.parseDuration(value);
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** Go-style durations, as the config takes them. */
+    static final class GoDuration extends ConfigValue<Duration> {
+        GoDuration() {
+            super(ConfigValues::parseDuration);
+        }
+    }
+
+    static final class LogLevel extends ConfigValue<LogConfig.Level> {
+        LogLevel() {
+            super(LogConfig.Level::parse);
+        }
+    }
+
+    static final class LogFormat extends ConfigValue<LogConfig.Format> {
+        LogFormat() {
+            super(LogConfig.Format::parse);
+        }
+    }
+
+    static final class LogTimestamp extends ConfigValue<LogConfig.Timestamp> {
+        LogTimestamp() {
+            super(LogConfig.Timestamp::parse);
         }
     }
 

@@ -51,6 +51,17 @@ class ErrorMessagesTest {
                 "config: lmdbs.main.path " + file + " is a file, not a directory (set options.no_subdir: true if it is the data file)");
     }
 
+    @Test
+    void aBadLogOptionIsACommandLineErrorThatNamesTheOption() throws IOException {
+        Path config = config("root_path: " + dir.resolve("bucket"));
+        assertOptionError(InProcessRun.withConfig(config, "--log-level", "loud", "dump"), "--log-level",
+                "invalid value \"loud\"; must be one of: trace, debug, info, warning, error, fatal, panic");
+        assertOptionError(InProcessRun.withConfig(config, "--log-format", "xml", "dump"), "--log-format",
+                "invalid value \"xml\"; must be one of: human, logfmt, json");
+        assertOptionError(InProcessRun.withConfig(config, "dump", "--log-timestamp", "never"), "--log-timestamp",
+                "invalid value \"never\"; must be one of: short, disable, full");
+    }
+
     /** A config of one LMDB in {@code dir}, created when missing, and an fs storage with {@code storageOptions}. */
     private Path config(String storageOptions) throws IOException {
         return config("path: " + dir.resolve("db") + ", options: {create: true}", storageOptions);
@@ -65,6 +76,12 @@ class ErrorMessagesTest {
                   type: fs
                   options: {%s}
                 """.formatted(lmdb, storageOptions));
+    }
+
+    /** picocli's form of a bad option value: its message, then the usage. */
+    private static void assertOptionError(InProcessRun run, String option, String message) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err().lines().findFirst()).contains("Invalid value for option '" + option + "': " + message);
     }
 
     private static void assertUsageError(InProcessRun run, String message) {
