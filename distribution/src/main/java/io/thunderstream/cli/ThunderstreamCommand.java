@@ -64,7 +64,7 @@ public final class ThunderstreamCommand implements Runnable {
             description = "Config file (Lightning Stream YAML). Default: ${DEFAULT-VALUE}.")
     Path configFile;
 
-    @Option(names = {"-i", "--instance"}, scope = ScopeType.INHERIT, paramLabel = "NAME",
+    @Option(names = {"-i", "--instance"}, scope = ScopeType.INHERIT, paramLabel = "NAME", converter = InstanceName.class,
             description = "This instance's name in snapshot names (default: the config's instance, else the host name).")
     String instance;
 
@@ -199,6 +199,18 @@ public final class ThunderstreamCommand implements Runnable {
     static final class GoDuration extends ConfigValue<Duration> {
         GoDuration() {
             super(ConfigValues::parseDuration);
+        }
+    }
+
+    static final class InstanceName extends ConfigValue<String> {
+        InstanceName() {
+            super(name -> {
+                ThunderstreamConfig.instanceNameProblem(name).ifPresent(problem -> {
+                    throw new IllegalArgumentException(problem + "; give a name, or leave -i out for the config's instance"
+                            + " or the host name");
+                });
+                return name;
+            });
         }
     }
 

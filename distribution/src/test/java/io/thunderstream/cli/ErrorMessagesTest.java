@@ -62,6 +62,14 @@ class ErrorMessagesTest {
                 "invalid value \"never\"; must be one of: short, disable, full");
     }
 
+    @Test
+    void anEmptyInstanceFromTheCommandLineIsBlamedOnTheOption() throws IOException {
+        Path config = config("root_path: " + dir.resolve("bucket"));
+        assertOptionError(InProcessRun.withConfig(config, "-i", "", "dump"), "--instance",
+                "empty; give a name, or leave -i out for the config's instance or the host name");
+        assertOptionError(InProcessRun.withConfig(config, "dump", "--instance", " "), "--instance", "blank; give a name");
+    }
+
     /** A config of one LMDB in {@code dir}, created when missing, and an fs storage with {@code storageOptions}. */
     private Path config(String storageOptions) throws IOException {
         return config("path: " + dir.resolve("db") + ", options: {create: true}", storageOptions);
@@ -81,7 +89,7 @@ class ErrorMessagesTest {
     /** picocli's form of a bad option value: its message, then the usage. */
     private static void assertOptionError(InProcessRun run, String option, String message) {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
-        assertThat(run.err().lines().findFirst()).contains("Invalid value for option '" + option + "': " + message);
+        assertThat(run.err().lines().findFirst().orElse("")).startsWith("Invalid value for option '" + option + "': " + message);
     }
 
     private static void assertUsageError(InProcessRun run, String message) {

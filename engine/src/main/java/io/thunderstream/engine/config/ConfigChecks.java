@@ -51,11 +51,22 @@ final class ConfigChecks {
      * fine), so only a name that would sanitise to nothing useful is refused.
      */
     private static void checkInstance(String instance, List<String> problems) {
-        if (instance.isBlank()) {
-            problems.add("instance: empty; set instance, pass -i, or give this host a name");
-        } else if (instance.chars().anyMatch(Character::isISOControl)) {
-            problems.add("instance: contains control characters");
+        String problem = instanceNameProblem(instance);
+        if (problem != null) {
+            // Empty here means the config had none and the host has no name either.
+            problems.add("instance: " + problem + (instance.isEmpty() ? "; set instance, pass -i, or give this host a name" : ""));
         }
+    }
+
+    /** What is wrong with an instance name: {@code empty}, {@code blank}, {@code contains control characters}; null if nothing. */
+    static String instanceNameProblem(String instance) {
+        if (instance.isEmpty()) {
+            return "empty";
+        }
+        if (instance.isBlank()) {
+            return "blank";
+        }
+        return instance.chars().anyMatch(Character::isISOControl) ? "contains control characters" : null;
     }
 
     private static void checkLmdb(String name, LmdbConfig lmdb, List<String> problems) {

@@ -50,7 +50,7 @@ final class ConfigReader {
 
     private ThunderstreamConfig readRoot(YamlNode root) {
         Section top = root == null ? new Section("", null) : section("", root);
-        String instance = top.string("instance", "");
+        String instance = top.value("instance", ConfigReader::parseInstance).orElse("");
         if (instance.isEmpty()) {
             instance = HostName.get(); // as LS: an empty instance means the host name
         }
@@ -389,6 +389,15 @@ final class ConfigReader {
         } catch (NumberFormatException e) {
             return scalar.text(); // YAML number forms Java does not read (0x1F, 1_000): the backend decides
         }
+    }
+
+    /** An instance name; empty stays empty (the host name, as in LS), a blank one is refused here, with its line. */
+    static String parseInstance(String text) {
+        String problem = text.isEmpty() ? null : ConfigChecks.instanceNameProblem(text);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem + "; give a name, or leave instance out for the host name");
+        }
+        return text;
     }
 
     /** Booleans as YAML 1.1 (and so LS) reads them, quoted or not. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The whole configuration, as in a Lightning Stream YAML file: every LS key with LS's default,
@@ -153,6 +154,14 @@ public record ThunderstreamConfig(
      */
     public String toMaskedYaml() {
         return ConfigWriter.toMaskedYaml(this);
+    }
+
+    /**
+     * What is wrong with {@code name} as an instance name ({@code empty}, {@code blank},
+     * {@code contains control characters}), for a command line to check its {@code -i} with.
+     */
+    public static Optional<String> instanceNameProblem(String name) {
+        return Optional.ofNullable(ConfigChecks.instanceNameProblem(name));
     }
 
     /** This config with another instance name ({@code -i}). */

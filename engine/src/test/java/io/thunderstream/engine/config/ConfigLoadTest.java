@@ -272,7 +272,9 @@ class ConfigLoadTest {
                 .containsExactly("shard", "main");
 
         assertThatThrownBy(() -> config.withInstance(" ")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("instance: empty");
+                .hasMessage("config: instance: blank");
+        assertThat(ThunderstreamConfig.instanceNameProblem("")).contains("empty");
+        assertThat(ThunderstreamConfig.instanceNameProblem("ns1")).isEmpty();
         assertThatThrownBy(() -> config.withOnlyLmdbs(List.of("main", "nope"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no LMDB named \"nope\"; configured: shard, main");
         assertThatThrownBy(() -> LogConfig.Format.parse("xml")).isInstanceOf(IllegalArgumentException.class)
