@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Maps a YAML config onto {@link ThunderstreamConfig}: every key LS knows, its default when
@@ -26,6 +28,9 @@ import java.util.function.Function;
  * read. Reading goes on after an error, so that all problems are reported at once.
  */
 final class ConfigReader {
+
+    /** A URL with nothing after {@code scheme://}, which Java's URI does not read. */
+    private static final Pattern NO_LOCATION = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -180,8 +185,24 @@ final class ConfigReader {
             }
             return uri;
         } catch (URISyntaxException e) {
+            Matcher nothing = NO_LOCATION.matcher(url);
+            if (nothing.matches()) {
+                throw new StorageConfigException("storage.url: \"" + url + "\" " + namesNoLocation(nothing.group(1)));
+            }
             throw new StorageConfigException("storage.url: not a valid URL: " + e.getReason() + " at index " + e.getIndex());
         }
+    }
+
+    /**
+     * What a URL with nothing after {@code scheme://} lacks, in the words of the built-in backends
+     * (which say the same of {@code s3:///prefix}, a URL that Java does read).
+     */
+    private static String namesNoLocation(String scheme) {
+        return switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
+            case "file" -> "names no directory; expected file:///absolute/path";
+            case "az" -> "names no container; expected az://container/prefix";
+            default -> "names no bucket; expected " + scheme + "://bucket/prefix";
+        };
     }
 
     private LogConfig readLog(Section log) {

@@ -97,6 +97,12 @@ class ConfigValidationTest {
                         "storage.url: \"bucket/prefix\" has no scheme"),
                 Arguments.of("storage url that does not parse", LMDB + "storage: {url: 's3://b/p q'}",
                         "storage.url: not a valid URL"),
+                Arguments.of("storage url with no bucket", LMDB + "storage: {url: 's3://'}",
+                        "storage.url: \"s3://\" names no bucket; expected s3://bucket/prefix"),
+                Arguments.of("storage url with no container", LMDB + "storage: {url: 'az://'}",
+                        "storage.url: \"az://\" names no container; expected az://container/prefix"),
+                Arguments.of("file url with no directory", LMDB + "storage: {url: 'file://'}",
+                        "storage.url: \"file://\" names no directory; expected file:///absolute/path"),
                 Arguments.of("storage option twice, different", LMDB
                         + "storage: {url: 's3://b/p?region=x', options: {region: y}}",
                         "storage: option region is given both in storage.options and in storage.url with different values"),
