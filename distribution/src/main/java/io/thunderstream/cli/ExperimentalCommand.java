@@ -53,7 +53,8 @@ final class ExperimentalCommand implements Runnable {
      * nothing is half done.
      */
     static void inWriteTxn(CommandSpec spec, String database, Work work) throws IOException {
-        LmdbConfig config = ThunderstreamCommand.of(spec).config().withOnlyLmdbs(List.of(database)).lmdbs().get(database);
+        LmdbConfig config = ThunderstreamCommand.onlyLmdbs(spec, ThunderstreamCommand.of(spec).config(), "-d/--database",
+                List.of(database)).lmdbs().get(database);
         try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
             Txn<ByteBuffer> txn = lmdb.env().txnWrite();
             try {

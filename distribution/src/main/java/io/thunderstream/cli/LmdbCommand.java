@@ -20,7 +20,7 @@ abstract class LmdbCommand {
     List<LmdbConfig> lmdbs() {
         ThunderstreamConfig config = ThunderstreamCommand.of(spec).config();
         if (db != null) {
-            config = config.withOnlyLmdbs(List.of(db));
+            config = ThunderstreamCommand.onlyLmdbs(spec, config, "-n/--name", List.of(db));
         }
         return List.copyOf(config.lmdbs().values());
     }

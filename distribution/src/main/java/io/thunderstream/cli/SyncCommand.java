@@ -53,7 +53,7 @@ class SyncCommand implements Callable<Integer> {
             config = config.withOnlyOnce(true);
         }
         if (onlyDbs != null) {
-            config = config.withOnlyLmdbs(onlyDbs);
+            config = ThunderstreamCommand.onlyLmdbs(spec, config, "--only-db", onlyDbs);
         }
         if (markerFile != null) {
             try {

@@ -13,6 +13,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -136,6 +137,21 @@ public final class ThunderstreamCommand implements Runnable {
             }
         }
         return config;
+    }
+
+    /**
+     * {@code config} with only the LMDBs {@code names}, chosen on the command line with
+     * {@code option}; a name the config does not have is a command-line error naming the option.
+     */
+    static ThunderstreamConfig onlyLmdbs(CommandLine.Model.CommandSpec spec, ThunderstreamConfig config, String option,
+            List<String> names) {
+        for (String name : names) {
+            if (!config.lmdbs().containsKey(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " " + name
+                        + ": no LMDB of that name in the config (LMDBs: " + String.join(", ", config.lmdbs().keySet()) + ")");
+            }
+        }
+        return config.withOnlyLmdbs(names);
     }
 
     /** Opens the configured storage backend, built in or from {@code plugins/}. */

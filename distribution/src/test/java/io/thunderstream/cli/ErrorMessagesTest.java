@@ -70,6 +70,18 @@ class ErrorMessagesTest {
         assertOptionError(InProcessRun.withConfig(config, "dump", "--instance", " "), "--instance", "blank; give a name");
     }
 
+    @Test
+    void anLmdbNameTheConfigDoesNotHaveIsBlamedOnTheOption() throws IOException {
+        Path config = config("root_path: " + dir.resolve("bucket"));
+        String notInConfig = ": no LMDB of that name in the config (LMDBs: main)";
+        assertCommandLineError(InProcessRun.withConfig(config, "dump", "-n", "nosuch"), "-n/--name nosuch" + notInConfig);
+        assertCommandLineError(InProcessRun.withConfig(config, "stats", "--db", "nosuch"), "-n/--name nosuch" + notInConfig);
+        assertCommandLineError(InProcessRun.withConfig(config, "sync", "--only-once", "--only-db", "main", "--only-db", "nosuch"),
+                "--only-db nosuch" + notInConfig);
+        assertCommandLineError(InProcessRun.withConfig(config, "experimental", "migrate-timestamps", "-d", "nosuch",
+                "--src-dbi", "a", "--dst-dbi", "b"), "-d/--database nosuch" + notInConfig);
+    }
+
     /** A config of one LMDB in {@code dir}, created when missing, and an fs storage with {@code storageOptions}. */
     private Path config(String storageOptions) throws IOException {
         return config("path: " + dir.resolve("db") + ", options: {create: true}", storageOptions);
@@ -84,6 +96,12 @@ class ErrorMessagesTest {
                   type: fs
                   options: {%s}
                 """.formatted(lmdb, storageOptions));
+    }
+
+    /** picocli's form of a bad command line: the message, then the usage. */
+    private static void assertCommandLineError(InProcessRun run, String message) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err().lines().findFirst().orElse("")).isEqualTo(message);
     }
 
     /** picocli's form of a bad option value: its message, then the usage. */

@@ -82,7 +82,7 @@ class LightningStreamFlagsIT {
 
         Result unknown = ls("sync", "--only-once", "--only-db", "main", "--only-db", "nope");
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err()).contains("no LMDB named \"nope\"");
+        assertThat(unknown.err()).contains("--only-db nope: no LMDB of that name in the config");
     }
 
     @Test
