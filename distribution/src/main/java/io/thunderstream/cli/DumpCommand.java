@@ -4,9 +4,12 @@ import io.thunderstream.engine.config.LmdbConfig;
 import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.shadow.ShadowMode;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Print the entries of the configured LMDBs: db, DBI, key, value (text when printable, else hex).")
 final class DumpCommand extends LmdbCommand implements Callable<Integer> {
 
-    @Option(names = "--dbi", paramLabel = "DBI", description = "Only this DBI.")
+    @Option(names = "--dbi", paramLabel = "DBI", description = "Only this DBI (an error, listing the DBIs there are, when no LMDB has it).")
     String dbi;
 
     @Option(names = {"-H", "--hide"}, description = "Leave out the syncer's own DBIs (_sync*).")
@@ -30,13 +33,20 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
     boolean headers;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        for (LmdbConfig config : lmdbs()) {
+        List<LmdbConfig> lmdbs = lmdbs();
+        // The LMDBs without the --dbi asked for, with the DBIs they have: an error when that is all of them.
+        List<String> withoutDbi = new ArrayList<>();
+        for (LmdbConfig config : lmdbs) {
             try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
                 Txn<ByteBuffer> txn = lmdb.env().txnRead();
                 try {
-                    for (String name : lmdb.dbiNames(txn)) {
+                    List<String> names = lmdb.dbiNames(txn);
+                    if (dbi != null && !names.contains(dbi)) {
+                        withoutDbi.add("lmdb " + config.name() + " (" + (names.isEmpty() ? "no DBIs" : "DBIs: " + String.join(", ", names)) + ")");
+                    }
+                    for (String name : names) {
                         if ((dbi == null || dbi.equals(name)) && !(hide && LmdbEnvironment.isPrivate(name))) {
                             dump(out, lmdb, txn, name, headers && hasHeaders(config, name));
                         }
@@ -48,6 +58,9 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        if (!withoutDbi.isEmpty() && withoutDbi.size() == lmdbs.size()) {
+            throw new IOException("--dbi " + dbi + ": no DBI of that name in " + String.join(" nor in ", withoutDbi));
+        }
         return 0;
     }
 

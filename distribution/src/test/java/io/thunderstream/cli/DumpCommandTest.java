@@ -49,6 +49,19 @@ class DumpCommandTest {
                 "set schema_tracks_changes: false");
     }
 
+    @Test
+    void aDbiTheLmdbDoesNotHaveIsAnErrorThatListsItsDbis() throws Exception {
+        Path lmdb = lmdb(false);
+        put(lmdb, "domains", "a", "alpha".getBytes(StandardCharsets.UTF_8));
+        put(lmdb, "records", "r", "192.0.2.1".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(run(false, "dump", "--dbi", "records").out()).isEqualTo("main\trecords\tr\t192.0.2.1\n");
+        InProcessRun missing = run(false, "dump", "--dbi", "NOSUCHDBI");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.out()).isEmpty();
+        assertThat(missing.err()).isEqualTo("thunderstream: --dbi NOSUCHDBI: no DBI of that name in lmdb main (DBIs: domains, records)\n");
+    }
+
     private Path lmdb(boolean nativeMode) {
         return dir.resolve(nativeMode ? "native.lmdb" : "shadow.lmdb");
     }
