@@ -85,8 +85,11 @@ final class ConfigChecks {
         if (options.mapSize() < 0) {
             problems.add(at + ".options.map_size: must not be negative");
         }
-        if (options.maxDbs() < 1) {
-            problems.add(at + ".options.max_dbs: positive number required");
+        if (options.maxDbs() < 0) {
+            problems.add(at + ".options.max_dbs: must not be negative, got " + options.maxDbs()
+                    + " (0 means the default, " + LmdbOptions.DEFAULT_MAX_DBS + ")");
+        } else if (options.maxDbs() == 0) {
+            problems.add(at + ".options.max_dbs: must be at least 1"); // built in code: the YAML's 0 is the default
         }
         checkMask(at + ".options.dir_mask", options.dirMask(), problems);
         checkMask(at + ".options.file_mask", options.fileMask(), problems);
@@ -127,17 +130,22 @@ final class ConfigChecks {
         }
     }
 
+    /** For a config built in code: ConfigReader refuses a YAML mode out of range with the text as written. */
     private static void checkMask(String at, int mask, List<String> problems) {
-        if (mask < 0 || mask > 0777) {
-            problems.add(at + ": too large value (" + mask + "), possibly decimal instead of octal; write e.g. 0775");
+        if (mask < 0) {
+            problems.add(at + ": " + mask + " is negative; write a file mode such as 0775");
+        } else if (mask > 0777) {
+            problems.add(at + ": 0" + Integer.toOctalString(mask) + " is above 0777");
         }
     }
 
+    /** 0 is refused only when the sweeper is enabled; a negative number always. */
     private static void checkSweeper(SweeperConfig sweeper, List<String> problems) {
-        if (!Double.isFinite(sweeper.retentionDays()) || sweeper.retentionDays() < 0) {
-            problems.add("sweeper.retention_days: must be a non-negative number of days");
-        } else if (sweeper.enabled() && sweeper.retentionDays() == 0) {
+        double days = sweeper.retentionDays();
+        if (days == 0 && sweeper.enabled()) {
             problems.add("sweeper.retention_days: must be more than 0 when the sweeper is enabled");
+        } else if (days != 0 && !(days > 0 && Double.isFinite(days))) {
+            problems.add("sweeper.retention_days: must be more than 0, got " + String.valueOf(days).replaceFirst("\\.0$", ""));
         }
     }
 
@@ -150,9 +158,10 @@ final class ConfigChecks {
         String host = colon < 0 ? "" : address.substring(0, colon);
         String port = colon < 0 ? "" : address.substring(colon + 1);
         boolean bracketed = host.startsWith("[") && host.endsWith("]");
-        if (colon < 0 || (host.contains(":") && !bracketed) || !port.matches("[0-9]{1,5}")
-                || Integer.parseInt(port) > 65535) {
+        if (colon < 0 || (host.contains(":") && !bracketed) || !port.matches("[0-9]+")) {
             problems.add("http.address: invalid address \"" + address + "\"; expected host:port, e.g. :8500 or 127.0.0.1:8500");
+        } else if (port.length() > 5 || Integer.parseInt(port) > 65535) {
+            problems.add("http.address: port " + port + " in \"" + address + "\" is out of range (at most 65535)");
         }
     }
 

@@ -8,6 +8,7 @@ import io.thunderstream.engine.config.YamlNode.Mapping;
 import io.thunderstream.engine.config.YamlNode.Scalar;
 import io.thunderstream.engine.config.YamlNode.Sequence;
 
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -434,6 +435,10 @@ final class ConfigReader {
         try {
             return Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
+            if (text.trim().matches("[+-]?[0-9]+")) {
+                throw new IllegalArgumentException(text.trim() + " is out of range (" + (text.trim().startsWith("-")
+                        ? "at least " + Integer.MIN_VALUE : "at most " + Integer.MAX_VALUE) + ")");
+            }
             throw new IllegalArgumentException("expected an integer, got \"" + text + "\"");
         }
     }
@@ -450,15 +455,23 @@ final class ConfigReader {
         throw new IllegalArgumentException("expected a number, got \"" + text + "\"");
     }
 
+    /** A file mode, checked here against 0777 so that the error shows it as written (octal or decimal). */
     static int parseMask(String text) {
         String s = text.trim().toLowerCase(java.util.Locale.ROOT);
+        boolean octal = s.length() > 1 && s.startsWith("0");
+        BigInteger mask;
         try {
-            if (s.startsWith("0o")) {
-                return Integer.parseInt(s.substring(2), 8);
-            }
-            return s.length() > 1 && s.startsWith("0") ? Integer.parseInt(s.substring(1), 8) : Integer.parseInt(s);
+            mask = new BigInteger(s.startsWith("0o") ? s.substring(2) : octal ? s.substring(1) : s, octal ? 8 : 10);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("expected a file mode such as 0775, got \"" + text + "\"");
         }
+        if (mask.signum() < 0) {
+            throw new IllegalArgumentException(text.trim() + " is negative; write a file mode such as 0775");
+        }
+        if (mask.compareTo(BigInteger.valueOf(0777)) > 0) {
+            throw new IllegalArgumentException(text.trim() + " is above 0777" + (octal ? ""
+                    : " as a decimal number; write a file mode in octal, with a leading 0, such as 0775"));
+        }
+        return mask.intValue();
     }
 }

@@ -1,5 +1,6 @@
 package io.thunderstream.engine.config;
 
+import io.thunderstream.api.StorageConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -69,7 +71,16 @@ class ConfigValidationTest {
                 Arguments.of("instance with control characters", STORAGE + LMDB + "instance: \"a\\tb\"",
                         "instance: contains control characters; give a name, or leave instance out for the host name (line 3)"),
                 Arguments.of("decimal mask", STORAGE + "lmdbs: {main: {path: /db, options: {file_mask: 664}}}",
-                        "lmdbs.main.options.file_mask: too large value (664), possibly decimal instead of octal"),
+                        "lmdbs.main.options.file_mask: 664 is above 0777 as a decimal number; write a file mode in octal,"
+                                + " with a leading 0, such as 0775 (line 2)"),
+                Arguments.of("octal mask above 0777", STORAGE + "lmdbs: {main: {path: /db, options: {file_mask: 0o1777}}}",
+                        "lmdbs.main.options.file_mask: 0o1777 is above 0777 (line 2)"),
+                Arguments.of("negative mask", STORAGE + "lmdbs: {main: {path: /db, options: {dir_mask: -1}}}",
+                        "lmdbs.main.options.dir_mask: -1 is negative"),
+                Arguments.of("negative max_dbs", STORAGE + "lmdbs: {main: {path: /db, options: {max_dbs: -1}}}",
+                        "lmdbs.main.options.max_dbs: must not be negative, got -1 (0 means the default, 64)"),
+                Arguments.of("integer out of range", STORAGE + LMDB + "storage_retry_count: 99999999999999999999",
+                        "storage_retry_count: 99999999999999999999 is out of range (at most 2147483647) (line 3)"),
                 Arguments.of("bad mask", STORAGE + "lmdbs: {main: {path: /db, options: {dir_mask: rwx}}}",
                         "lmdbs.main.options.dir_mask: expected a file mode such as 0775, got \"rwx\""),
                 Arguments.of("bad DBI flags", STORAGE + "lmdbs: {main: {path: /db, dbi_options: {x: {override_create_flags: MDB_CREATE}}}}",
@@ -82,6 +93,8 @@ class ConfigValidationTest {
                 Arguments.of("bad log format", STORAGE + LMDB + "log: {format: xml}", "log.format: invalid value \"xml\""),
                 Arguments.of("bad log timestamp", STORAGE + LMDB + "log: {timestamp: iso}", "log.timestamp: invalid value \"iso\""),
                 Arguments.of("bad http address", STORAGE + LMDB + "http: {address: '8500'}", "http.address: invalid address \"8500\""),
+                Arguments.of("http port out of range", STORAGE + LMDB + "http: {address: ':99999'}",
+                        "http.address: port 99999 in \":99999\" is out of range (at most 65535)"),
                 Arguments.of("short poll interval", STORAGE + LMDB + "lmdb_poll_interval: 10ms",
                         "lmdb_poll_interval: 10ms is too short; minimum 100ms"),
                 Arguments.of("short force interval", STORAGE + LMDB + "storage_force_snapshot_interval: 30s",
@@ -92,6 +105,8 @@ class ConfigValidationTest {
                         "memory_downloaded_snapshots: positive number required"),
                 Arguments.of("sweeper without retention", STORAGE + LMDB + "sweeper: {enabled: true, retention_days: 0}",
                         "sweeper.retention_days: must be more than 0 when the sweeper is enabled"),
+                Arguments.of("negative retention", STORAGE + LMDB + "sweeper: {retention_days: -3}",
+                        "sweeper.retention_days: must be more than 0, got -3"),
                 Arguments.of("no storage", LMDB, "storage: no storage configured; set storage.type (with storage.options) or storage.url"),
                 Arguments.of("storage url without scheme", LMDB + "storage: {url: 'bucket/prefix'}",
                         "storage.url: \"bucket/prefix\" has no scheme"),
@@ -150,6 +165,17 @@ class ConfigValidationTest {
                 .anySatisfy(p -> assertThat(p).startsWith("sweeper.interval: invalid duration \"often\""))
                 .anySatisfy(p -> assertThat(p).startsWith("colour: unknown key"));
         assertThat(e.getMessage()).startsWith("config: 5 problems:\n  ");
+    }
+
+    /** In code there is no YAML text to quote: a mode shows in octal, and max_dbs 0 is no default. */
+    @Test
+    void aConfigBuiltInCodeIsCheckedToo() {
+        LmdbConfig lmdb = LmdbConfig.of("main", "/db").withOptions(new LmdbOptions(false, false, 0, 0, 0775, 01777));
+        assertThatThrownBy(() -> ThunderstreamConfig.of("a", StorageSettings.of(StorageConfig.of("memory", Map.of())), List.of(lmdb)))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "lmdbs.main.options.max_dbs: must be at least 1",
+                        "lmdbs.main.options.file_mask: 01777 is above 0777"));
     }
 
     @Test
