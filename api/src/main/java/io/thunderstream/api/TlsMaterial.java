@@ -213,9 +213,9 @@ final class TlsMaterial {
         Optional<String> file = option(fileKey);
         if (file.isPresent()) {
             try {
-                return Files.readString(Path.of(file.get()), StandardCharsets.US_ASCII);
+                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw fail("cannot read tls." + fileKey + " " + file.get() + ": " + e.getClass().getSimpleName());
+                throw fail("cannot read tls." + fileKey + " " + FileErrors.describe(Path.of(file.get()), e));
             }
         }
         return option(inlineKey).orElseThrow();

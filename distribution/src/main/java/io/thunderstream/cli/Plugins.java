@@ -1,5 +1,6 @@
 package io.thunderstream.cli;
 
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.StorageBackends;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ final class Plugins {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the plugins directory " + dir, e);
+            throw new UncheckedIOException("cannot read the plugins directory " + FileErrors.describe(dir, e), e);
         }
         return plugins;
     }

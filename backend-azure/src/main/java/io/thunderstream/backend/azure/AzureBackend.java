@@ -29,6 +29,7 @@ import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
 import io.thunderstream.api.DeclaredSizeInputStream;
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageConfigException;
 import io.thunderstream.api.StorageException;
@@ -135,7 +136,7 @@ final class AzureBackend implements StorageBackend {
             // Go's base64 decoder skips line breaks; a key file usually ends with one.
             return Files.readString(options.accountKeyFile(), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new StorageException("azure: cannot read account_key_file " + options.accountKeyFile() + ": " + e, e);
+            throw new StorageException("azure: cannot read account_key_file " + FileErrors.describe(options.accountKeyFile(), e), e);
         }
     }
 

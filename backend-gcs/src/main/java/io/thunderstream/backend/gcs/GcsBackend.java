@@ -17,6 +17,7 @@ import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
 import io.thunderstream.api.BlobNotFoundException;
 import io.thunderstream.api.DeclaredSizeInputStream;
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.api.StorageException;
 import io.thunderstream.api.UpdateMarker;
@@ -103,7 +104,7 @@ final class GcsBackend implements StorageBackend {
                 builder.setCredentials(GoogleCredentials.fromStream(in)
                         .createScoped("https://www.googleapis.com/auth/devstorage.read_write"));
             } catch (IOException e) {
-                throw new StorageException("gcs: cannot read credentials_file " + options.credentialsFile() + ": " + e.getMessage(), e);
+                throw new StorageException("gcs: cannot read credentials_file " + FileErrors.describe(options.credentialsFile(), e), e);
             }
         } else if (options.emulator()) {
             builder.setCredentials(NoCredentials.getInstance());

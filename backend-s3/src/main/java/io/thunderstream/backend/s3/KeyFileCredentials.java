@@ -1,5 +1,6 @@
 package io.thunderstream.backend.s3;
 
+import io.thunderstream.api.FileErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ final class KeyFileCredentials implements AwsCredentialsProvider {
             }
             return key;
         } catch (IOException e) {
-            throw SdkClientException.create("cannot read " + option + " " + file + ": " + e.getClass().getSimpleName());
+            throw SdkClientException.create("cannot read " + option + " " + FileErrors.describe(file, e));
         }
     }
 
