@@ -2,6 +2,7 @@ package io.thunderstream.cli;
 
 import io.thunderstream.api.BlobInfo;
 import io.thunderstream.api.BlobNames;
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.snapshot.SnapshotFormatException;
 import io.thunderstream.engine.snapshot.SnapshotIncompatibleException;
@@ -16,10 +17,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -232,12 +230,8 @@ public final class SnapshotsCommand {
         }
         try {
             return Files.newInputStream(file);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new IOException(file + ": permission denied", e);
-        } catch (FileSystemException e) {
-            throw new IOException(file + ": " + (e.getReason() == null ? e : e.getReason()), e);
+        } catch (IOException e) {
+            throw new IOException(FileErrors.describe(file, e), e);
         }
     }
 
