@@ -113,7 +113,8 @@ public final class ThunderstreamCommand implements Runnable {
     ThunderstreamConfig config() {
         if (config == null) {
             ThunderstreamConfig loaded = ThunderstreamConfig.load(configFile);
-            if (instance != null) {
+            // An empty -i is not given, as in LS: a command line's -i "$INSTANCE" with the variable unset.
+            if (instance != null && !instance.isEmpty()) {
                 loaded = loaded.withInstance(instance);
             }
             LogConfig logging = loaded.log();
@@ -221,6 +222,9 @@ public final class ThunderstreamCommand implements Runnable {
     static final class InstanceName extends ConfigValue<String> {
         InstanceName() {
             super(name -> {
+                if (name.isEmpty()) {
+                    return name;
+                }
                 ThunderstreamConfig.instanceNameProblem(name).ifPresent(problem -> {
                     throw new IllegalArgumentException(problem + "; give a name, or leave -i out for the config's instance"
                             + " or the host name");

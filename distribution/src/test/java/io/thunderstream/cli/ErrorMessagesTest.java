@@ -51,6 +51,18 @@ class ErrorMessagesTest {
                 "config: lmdbs.main.path " + file + " is a file, not a directory (set options.no_subdir: true if it is the data file)");
     }
 
+    /** dump, stats and drop-shadow look at an LMDB as it is: they neither create one nor resize its map. */
+    @Test
+    void aCommandThatLooksAtAnLmdbDoesNotCreateOne() throws IOException {
+        Path config = config("root_path: " + dir.resolve("bucket"));
+        for (String[] command : new String[][] {{"dump"}, {"stats"}, {"drop-shadow", "--yes"}}) {
+            InProcessRun run = InProcessRun.withConfig(config, command);
+            assertThat(run.exitCode()).as(command[0]).isEqualTo(1);
+            assertThat(run.err()).as(command[0]).isEqualTo("thunderstream: lmdb main: no LMDB at " + dir.resolve("db/data.mdb") + "\n");
+        }
+        assertThat(dir.resolve("db")).doesNotExist();
+    }
+
     @Test
     void aBadLogOptionIsACommandLineErrorThatNamesTheOption() throws IOException {
         Path config = config("root_path: " + dir.resolve("bucket"));
@@ -63,10 +75,10 @@ class ErrorMessagesTest {
     }
 
     @Test
-    void anEmptyInstanceFromTheCommandLineIsBlamedOnTheOption() throws IOException {
+    void anEmptyInstanceOnTheCommandLineIsNotGivenAndABlankOneIsBlamedOnTheOption() throws IOException {
         Path config = config("root_path: " + dir.resolve("bucket"));
-        assertOptionError(InProcessRun.withConfig(config, "-i", "", "dump"), "--instance",
-                "empty; give a name, or leave -i out for the config's instance or the host name");
+        InProcessRun empty = InProcessRun.withConfig(config, "-i", "", "sync", "--only-once");
+        assertThat(empty.exitCode()).as("an empty -i is not given, as in LS: " + empty.err()).isZero();
         assertOptionError(InProcessRun.withConfig(config, "dump", "--instance", " "), "--instance", "blank; give a name");
     }
 

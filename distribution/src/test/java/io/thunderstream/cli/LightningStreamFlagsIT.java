@@ -151,6 +151,7 @@ class LightningStreamFlagsIT {
     @Test
     void belowTheMinimumPidTheCommandRunsAgainAsAChildPastIt() throws Exception {
         requirePidNamespaces();
+        assertThat(ls("sync", "--only-once").exitCode()).as("an LMDB for stats to look at").isZero();
         Result stats = run(Path.of("unshare"), "--pid", "--fork", "--mount-proc", launcher.toString(), "-c", config.toString(),
                 "--minimum-pid", "50", "stats");
         assertThat(stats.exitCode()).as(stats.err()).isZero();
