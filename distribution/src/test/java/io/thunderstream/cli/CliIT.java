@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thunderstream.cli.LauncherIT.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +127,24 @@ class CliIT {
                 """.formatted(dir.resolve("lmdb")));
         Result r = ts("--log-config", "sync", "--only-once");
         assertThat(r.out() + r.err()).contains("*****").doesNotContain("hunter2-very-secret");
+    }
+
+    /** LMDB's EACCES names the file this user may not write, here the lock file (as nobody when run as root, who may write any). */
+    @Test
+    void aLockFileThisUserMayNotWriteIsNamed() throws Exception {
+        assertThat(ts("sync", "--only-once").exitCode()).isZero();
+        Path lock = dir.resolve("lmdb/lock.mdb");
+        Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("r--r--r--"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Result stats = "root".equals(System.getProperty("user.name"))
+                ? run(Path.of("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups", launcher.toString(),
+                        "-c", config.toString(), "stats")
+                : ts("stats");
+        assertThat(stats.exitCode()).as(stats.err()).isEqualTo(1);
+        assertThat(stats.err()).isEqualTo("thunderstream: lmdb main: cannot open LMDB at " + dir.resolve("lmdb") + ": "
+                + lock + ": permission denied\n");
     }
 
     @Test
