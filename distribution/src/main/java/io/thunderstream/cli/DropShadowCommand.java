@@ -29,7 +29,7 @@ final class DropShadowCommand extends LmdbCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         for (LmdbConfig config : lmdbs()) {
-            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+            try (LmdbEnvironment lmdb = LmdbEnvironment.openExisting(config)) {
                 List<String> dropped = ShadowMode.dropPrivateDbis(lmdb);
                 out.printf("lmdb %s: dropped %s%n", config.name(), dropped.isEmpty() ? "nothing" : String.join(", ", dropped));
             }

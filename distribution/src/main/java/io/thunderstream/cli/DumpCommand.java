@@ -39,7 +39,7 @@ final class DumpCommand extends LmdbCommand implements Callable<Integer> {
         // The LMDBs without the --dbi asked for, with the DBIs they have: an error when that is all of them.
         List<String> withoutDbi = new ArrayList<>();
         for (LmdbConfig config : lmdbs) {
-            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+            try (LmdbEnvironment lmdb = LmdbEnvironment.openExisting(config)) {
                 Txn<ByteBuffer> txn = lmdb.env().txnRead();
                 try {
                     List<String> names = lmdb.dbiNames(txn);

@@ -55,7 +55,7 @@ final class ExperimentalCommand implements Runnable {
     static void inWriteTxn(CommandSpec spec, String database, Work work) throws IOException {
         LmdbConfig config = ThunderstreamCommand.onlyLmdbs(spec, ThunderstreamCommand.of(spec).config(), "-d/--database",
                 List.of(database)).lmdbs().get(database);
-        try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+        try (LmdbEnvironment lmdb = LmdbEnvironment.openExisting(config)) {
             Txn<ByteBuffer> txn = lmdb.env().txnWrite();
             try {
                 if (work.run(lmdb, txn)) {

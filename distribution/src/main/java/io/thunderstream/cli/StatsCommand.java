@@ -16,7 +16,7 @@ final class StatsCommand extends LmdbCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (LmdbConfig config : lmdbs()) {
             LmdbStats stats;
-            try (LmdbEnvironment lmdb = LmdbEnvironment.open(config)) {
+            try (LmdbEnvironment lmdb = LmdbEnvironment.openExisting(config)) {
                 stats = LmdbStats.read(lmdb);
             }
             long used = stats.highWaterBytes();

@@ -70,14 +70,26 @@ public final class LmdbEnvironment implements AutoCloseable {
      * kind (a file, or with {@code no_subdir} a directory) is a {@link ConfigException}.
      */
     public static LmdbEnvironment open(LmdbConfig config) {
+        return open(config, config.options().create());
+    }
+
+    /**
+     * Opens the environment of {@code config} as it is, for a command that looks at or mends one:
+     * whatever {@code create} says, a missing one is an error and map_size 0 keeps the file's map.
+     */
+    public static LmdbEnvironment openExisting(LmdbConfig config) {
+        return open(config, false);
+    }
+
+    private static LmdbEnvironment open(LmdbConfig config, boolean create) {
         LmdbOptions options = config.options();
         Path path = Path.of(config.path());
         Path dir = options.noSubdir() ? path.toAbsolutePath().getParent() : path;
         Path dataFile = config.dataFile();
         checkKind(config, path);
-        if (!Files.exists(dataFile) && !options.create()) {
-            throw new LmdbEnvironmentException(config.name(), "no LMDB at " + dataFile
-                    + "; set lmdbs." + config.name() + ".options.create: true to create it");
+        if (!Files.exists(dataFile) && !create) {
+            throw new LmdbEnvironmentException(config.name(), "no LMDB at " + dataFile + (options.create() ? ""
+                    : "; set lmdbs." + config.name() + ".options.create: true to create it"));
         }
         try {
             if (!Files.isDirectory(dir)) {
@@ -95,7 +107,7 @@ public final class LmdbEnvironment implements AutoCloseable {
         flags.add(EnvFlags.MDB_NOTLS);
         try {
             Env<ByteBuffer> env = Env.create()
-                    .setMapSize(options.mapSizeForOpen())
+                    .setMapSize(create ? options.mapSizeForOpen() : options.mapSize())
                     .setMaxDbs(options.maxDbs())
                     .setMaxReaders(126)
                     .open(path.toFile(), options.fileMask(), flags.toArray(EnvFlags[]::new));

@@ -54,6 +54,23 @@ class LmdbEnvironmentTest {
                 .hasMessageContaining("lmdb main").hasMessageContaining("options.create");
     }
 
+    /** For the commands that look at or mend an LMDB: create does not apply, and map_size 0 keeps the file's map. */
+    @Test
+    void openExistingNeitherCreatesNorResizes() {
+        Path env = dir.resolve("env");
+        LmdbConfig creating = LmdbConfig.of("main", env.toString())
+                .withOptions(new LmdbOptions(false, true, 0, 8, 0750, 0640));
+        assertThatThrownBy(() -> LmdbEnvironment.openExisting(creating))
+                .isInstanceOf(LmdbEnvironmentException.class)
+                .hasMessage("lmdb main: no LMDB at " + env.resolve("data.mdb"));
+        assertThat(env).doesNotExist();
+
+        LmdbEnvironment.open(config(env, false, true)).close(); // an 8 MB map
+        try (LmdbEnvironment lmdb = LmdbEnvironment.openExisting(creating)) {
+            assertThat(lmdb.env().info().mapSize).as("not create's 1 GB").isEqualTo(8L << 20);
+        }
+    }
+
     @Test
     void aMapSmallerThanTheDataIsReported() {
         Path env = dir.resolve("env");
