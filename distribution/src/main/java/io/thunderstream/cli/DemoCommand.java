@@ -2,6 +2,7 @@ package io.thunderstream.cli;
 
 import io.thunderstream.api.StorageBackend;
 import io.thunderstream.engine.config.ThunderstreamConfig;
+import io.thunderstream.engine.lmdb.LmdbEnvironment;
 import io.thunderstream.engine.lmdb.ValueHeader;
 import io.thunderstream.engine.sync.Syncer;
 import java.io.PrintWriter;
@@ -16,7 +17,6 @@ import java.util.concurrent.Callable;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
-import org.lmdbjava.EnvFlags;
 import org.lmdbjava.Txn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,10 +42,14 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path bucket = dir.resolve("bucket").toAbsolutePath();
-        try (Env<ByteBuffer> a = openLmdb(dir.resolve("lmdb-a")); Env<ByteBuffer> b = openLmdb(dir.resolve("lmdb-b"))) {
-            ThunderstreamConfig configA = config("demo-a", dir.resolve("lmdb-a"), bucket);
-            ThunderstreamConfig configB = config("demo-b", dir.resolve("lmdb-b"), bucket);
-            Logging.apply(configA.log());
+        ThunderstreamConfig configA = config("demo-a", dir.resolve("lmdb-a"), bucket);
+        ThunderstreamConfig configB = config("demo-b", dir.resolve("lmdb-b"), bucket);
+        Logging.apply(configA.log());
+        // The application's side of each LMDB, which its syncer shares as PowerDNS's LMDB is shared
+        try (LmdbEnvironment lmdbA = LmdbEnvironment.open(configA.lmdbs().get("main"));
+                LmdbEnvironment lmdbB = LmdbEnvironment.open(configB.lmdbs().get("main"))) {
+            Env<ByteBuffer> a = lmdbA.env();
+            Env<ByteBuffer> b = lmdbB.env();
             try (StorageBackend storage = ThunderstreamCommand.of(spec).openStorage(configA);
                     Syncer syncA = Syncer.builder(configA).storage(storage).environment("main", a).build();
                     Syncer syncB = Syncer.builder(configB).storage(storage).environment("main", b).build()) {
@@ -85,6 +89,9 @@ final class DemoCommand implements Callable<Integer> {
                   main:
                     path: %s
                     schema_tracks_changes: true
+                    options:
+                      create: true
+                      map_size: 64MB
                 storage:
                   type: fs
                   options:
@@ -92,11 +99,6 @@ final class DemoCommand implements Callable<Integer> {
                 lmdb_poll_interval: 200ms
                 storage_poll_interval: 200ms
                 """.formatted(instance, lmdb.toAbsolutePath(), bucket), Map.of());
-    }
-
-    private static Env<ByteBuffer> openLmdb(Path path) throws java.io.IOException {
-        Files.createDirectories(path);
-        return Env.create().setMapSize(64L << 20).setMaxDbs(16).open(path.toFile(), EnvFlags.MDB_NOTLS);
     }
 
     /** Writes a value with the Lightning Stream header, as PowerDNS 4.8+ does. */

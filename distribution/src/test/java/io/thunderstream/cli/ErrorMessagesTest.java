@@ -41,7 +41,8 @@ class ErrorMessagesTest {
         Path file = Files.createFile(dir.resolve("file"));
         InProcessRun demo = InProcessRun.of("demo", "--dir", file.toString());
         assertThat(demo.exitCode()).isEqualTo(1);
-        assertThat(demo.err()).isEqualTo("thunderstream: " + file.resolve("lmdb-a") + ": not a directory\n");
+        assertThat(demo.err()).isEqualTo("thunderstream: lmdb main: cannot create directory " + file.resolve("lmdb-a")
+                + ": not a directory\n");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,27 @@ class LauncherIT {
         Result version = run(link, "version");
         assertThat(version.exitCode()).as(version.err()).isZero();
         assertThat(version.out()).containsPattern("acme\\s+schemes acme\\s+from acme-backend.jar");
+    }
+
+    @Test
+    void lmdbsNativeLibraryIsLoadedFromTheTreeNotCopiedToTheTempDirectory() throws Exception {
+        Path config = Files.writeString(dir.resolve("thunderstream.yaml"), ThunderstreamProcess.config("a", dir.resolve("lmdb"),
+                "storage: {type: fs, options: {root_path: " + dir.resolve("bucket") + "}}"));
+        // lmdbjava on its own copies the library into java.io.tmpdir and loads it from there, which
+        // a noexec /tmp refuses; a temp directory that does not exist shows that it is not used
+        try (ThunderstreamProcess sync = ThunderstreamProcess.startWithJavaOpts("-Djava.io.tmpdir=" + dir.resolve("no-such-dir"),
+                "-c", config.toString(), "sync", "--only-once")) {
+            assertThat(sync.awaitExit(Duration.ofSeconds(60))).as(sync.output()).isZero();
+        }
+
+        // JAVA_OPTS may pick another library; one that does not load is named
+        Path missing = dir.resolve("missing.so");
+        try (ThunderstreamProcess sync = ThunderstreamProcess.startWithJavaOpts("-Dlmdbjava.native.lib=" + missing,
+                "-c", config.toString(), "sync", "--only-once")) {
+            assertThat(sync.awaitExit(Duration.ofSeconds(60))).as(sync.output()).isEqualTo(1);
+            assertThat(sync.output()).contains("lmdb main: cannot load LMDB's native library (")
+                    .contains("-Dlmdbjava.native.lib names " + missing).doesNotContain("Exception in thread");
+        }
     }
 
     static void copyTree(Path from, Path to) throws IOException {

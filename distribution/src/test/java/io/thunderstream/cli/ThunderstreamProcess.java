@@ -18,6 +18,7 @@ final class ThunderstreamProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private final List<Thread> drains = new ArrayList<>();
 
     private ThunderstreamProcess(Process process) {
         this.process = process;
@@ -75,6 +76,7 @@ final class ThunderstreamProcess implements AutoCloseable {
         }, "thunderstream-" + name);
         t.setDaemon(true);
         t.start();
+        drains.add(t);
     }
 
     /** Waits for an output line matching {@code match}; fails when the process exits or time runs out first. */
@@ -114,6 +116,9 @@ final class ThunderstreamProcess implements AutoCloseable {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("thunderstream did not exit within " + timeout.toSeconds() + " s; output:\n" + output());
+        }
+        for (Thread drain : drains) {
+            drain.join(10_000); // its last lines, for output()
         }
         return process.exitValue();
     }

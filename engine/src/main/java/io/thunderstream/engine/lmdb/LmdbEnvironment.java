@@ -24,6 +24,7 @@ import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.LmdbNativeException;
+import org.lmdbjava.TargetName;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,7 +116,20 @@ public final class LmdbEnvironment implements AutoCloseable {
             return new LmdbEnvironment(config.name(), env, true);
         } catch (LmdbException e) {
             throw new LmdbEnvironmentException(config.name(), "cannot open LMDB at " + path + ": " + whyNotOpened(config, dir, e), e);
+        } catch (LinkageError e) {
+            // lmdbjava loads LMDB's C library at its first use: this open, or the failed first one before it
+            throw new LmdbEnvironmentException(config.name(), nativeLibraryNotLoaded(e), e);
         }
+    }
+
+    /** Which native library did not load, and what picks it. */
+    private static String nativeLibraryNotLoaded(LinkageError e) {
+        Throwable reason = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+        String named = System.getProperty(TargetName.LMDB_NATIVE_LIB_PROP);
+        return "cannot load LMDB's native library (" + String.valueOf(reason.getMessage()).lines().findFirst().orElse("")
+                + "): " + (named != null ? "-D" + TargetName.LMDB_NATIVE_LIB_PROP + " names " + named
+                : "lmdbjava copies it to java.io.tmpdir, " + System.getProperty("java.io.tmpdir") + ", which must let it run"
+                        + " (not mounted noexec); bin/thunderstream loads it from lib/native/ instead");
     }
 
     /**
