@@ -69,22 +69,35 @@ class LauncherIT {
     }
 
     @Test
-    void lmdbsNativeLibraryIsLoadedFromTheTreeNotCopiedToTheTempDirectory() throws Exception {
+    void nativeLibrariesAreLoadedFromTheTreeNotCopiedToATempDirectory() throws Exception {
         Path config = Files.writeString(dir.resolve("thunderstream.yaml"), ThunderstreamProcess.config("a", dir.resolve("lmdb"),
                 "storage: {type: fs, options: {root_path: " + dir.resolve("bucket") + "}}"));
-        // lmdbjava on its own copies the library into java.io.tmpdir and loads it from there, which
-        // a noexec /tmp refuses; a temp directory that does not exist shows that it is not used
-        try (ThunderstreamProcess sync = ThunderstreamProcess.startWithJavaOpts("-Djava.io.tmpdir=" + dir.resolve("no-such-dir"),
-                "-c", config.toString(), "sync", "--only-once")) {
-            assertThat(sync.awaitExit(Duration.ofSeconds(60))).as(sync.output()).isZero();
+        Path workDir = Files.createDirectory(dir.resolve("work"));
+        Path nativeDir = distribution().resolve("lib/native").toAbsolutePath();
+        // On their own, lmdbjava and jffi copy their libraries into java.io.tmpdir (jffi, failing
+        // that, into the working directory) and load them from there, which a noexec /tmp refuses.
+        // A temp directory that does not exist shows that it is not used.
+        try (ThunderstreamProcess sync = ThunderstreamProcess.startTyped(workDir,
+                "JAVA_OPTS=-Djava.io.tmpdir=" + dir.resolve("no-such-dir") + " thunderstream -c " + config + " sync")) {
+            sync.awaitLine(line -> line.contains("first pass done"), Duration.ofSeconds(60));
+            List<String> libraries;
+            try (var maps = Files.lines(Path.of("/proc", Long.toString(sync.handle().pid()), "maps"))) {
+                // each line ends in the mapped file's path, with " (deleted)" after it once unlinked
+                libraries = maps.filter(line -> line.contains("/")).map(line -> line.substring(line.indexOf('/')))
+                        .filter(file -> file.contains(".so")).distinct().toList();
+            }
+            assertThat(libraries).as("native libraries mapped").allMatch(file -> file.startsWith(nativeDir.toString())
+                    || file.startsWith("/usr/") || file.startsWith("/lib"))
+                    .anyMatch(file -> file.startsWith(nativeDir.resolve("jffi").toString()))
+                    .anyMatch(file -> file.startsWith(nativeDir.toString()) && !file.startsWith(nativeDir.resolve("jffi").toString()));
         }
 
-        // JAVA_OPTS may pick another library; one that does not load is named
+        // JAVA_OPTS may pick another LMDB library; one that does not load is named
         Path missing = dir.resolve("missing.so");
         try (ThunderstreamProcess sync = ThunderstreamProcess.startWithJavaOpts("-Dlmdbjava.native.lib=" + missing,
                 "-c", config.toString(), "sync", "--only-once")) {
             assertThat(sync.awaitExit(Duration.ofSeconds(60))).as(sync.output()).isEqualTo(1);
-            assertThat(sync.output()).contains("lmdb main: cannot load LMDB's native library (")
+            assertThat(sync.output()).contains("lmdb main: cannot load the native libraries of lmdbjava (")
                     .contains("-Dlmdbjava.native.lib names " + missing).doesNotContain("Exception in thread");
         }
     }

@@ -122,14 +122,17 @@ public final class LmdbEnvironment implements AutoCloseable {
         }
     }
 
-    /** Which native library did not load, and what picks it. */
+    /** Why (the innermost cause: jnr-ffi and jffi wrap it) and which library, as far as it was picked. */
     private static String nativeLibraryNotLoaded(LinkageError e) {
-        Throwable reason = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         String named = System.getProperty(TargetName.LMDB_NATIVE_LIB_PROP);
-        return "cannot load LMDB's native library (" + String.valueOf(reason.getMessage()).lines().findFirst().orElse("")
-                + "): " + (named != null ? "-D" + TargetName.LMDB_NATIVE_LIB_PROP + " names " + named
-                : "lmdbjava copies it to java.io.tmpdir, " + System.getProperty("java.io.tmpdir") + ", which must let it run"
-                        + " (not mounted noexec); bin/thunderstream loads it from lib/native/ instead");
+        return "cannot load the native libraries of lmdbjava (" + String.valueOf(cause.getMessage()).lines().findFirst().orElse("")
+                + "): " + (named != null ? "-D" + TargetName.LMDB_NATIVE_LIB_PROP + " names " + named + "; " : "")
+                + "bin/thunderstream loads them from lib/native/, without it they are copied to java.io.tmpdir, "
+                + System.getProperty("java.io.tmpdir") + ", which must let them run (not mounted noexec)";
     }
 
     /**
