@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +56,21 @@ class LauncherIT {
         assertThat(version.out()).containsPattern("thunderstream \\d+\\.\\d+").contains("fs ").contains("memory");
 
         assertThat(run(launcher, "no-such-command").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void theReadmesDemoSyncsAWriteFromOneInstanceToTheOther() throws Exception {
+        Path workDir = Files.createDirectory(dir.resolve("work"));
+        try (ThunderstreamProcess demo = ThunderstreamProcess.startTyped(workDir, "thunderstream demo")) {
+            assertThat(demo.awaitExit(Duration.ofSeconds(90))).as(demo.output()).isZero();
+            Matcher written = Pattern.compile("demo-a: the application writes (\\S+) = 192\\.0\\.2\\.3").matcher(demo.output());
+            assertThat(written.find()).as(demo.output()).isTrue();
+            assertThat(demo.output()).contains("demo-b: received " + written.group(1) + " = 192.0.2.3")
+                    .containsPattern("  main__demo-a__\\d{8}-\\d{6}-\\d{9}__\\w+\\.pb\\.gz");
+        }
+        try (var files = Files.list(workDir.resolve("thunderstream-demo/bucket"))) {
+            assertThat(files.map(file -> file.getFileName().toString())).anyMatch(name -> name.startsWith("main__demo-a__"));
+        }
     }
 
     @Test
