@@ -46,6 +46,12 @@ class SmallHeapIT {
             assertThat(Files.size(snapshot)).as("the compressed snapshot alone is a large share of the heap")
                     .isGreaterThan(10L << 20);
         }
+        // java.io.tmpdir missing: the download that must go to a temp file fails, and says where
+        Path missingTemp = dir.resolve("no-such-temp-dir");
+        String failed = run(config("b", b, bucket), "receive", "-Djava.io.tmpdir=" + missingTemp, 1);
+        assertThat(failed).contains("temp file in java.io.tmpdir " + missingTemp + " (for a snapshot beyond its share of memory): "
+                + missingTemp + "/thunderstream-main-").contains(".tmp: no such file or directory");
+
         run(config("b", b, bucket), "receive");
 
         try (Env<ByteBuffer> env = open(b); Txn<ByteBuffer> txn = env.txnRead()) {
@@ -55,13 +61,20 @@ class SmallHeapIT {
     }
 
     private void run(Path config, String command) throws IOException, InterruptedException {
+        run(config, command, "", 0);
+    }
+
+    /** Runs {@code command --only-once} with {@link #HEAP} and {@code javaOpts}; its output. */
+    private String run(Path config, String command, String javaOpts, int exitCode) throws IOException, InterruptedException {
         Path log = dir.resolve(command + ".log");
         ProcessBuilder pb = new ProcessBuilder(LauncherIT.distribution().resolve("bin/thunderstream").toString(),
                 "-c", config.toString(), command, "--only-once");
-        pb.environment().put("JAVA_OPTS", HEAP);
+        pb.environment().put("JAVA_OPTS", HEAP + " " + javaOpts);
         Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(command + " exits within 120 s").isTrue();
-        assertThat(p.exitValue()).as(command + " with " + HEAP + ":\n" + Files.readString(log)).isZero();
+        String output = Files.readString(log);
+        assertThat(p.exitValue()).as(command + " with " + HEAP + " " + javaOpts + ":\n" + output).isEqualTo(exitCode);
+        return output;
     }
 
     private Path config(String instance, Path lmdb, Path bucket) throws IOException {
@@ -78,6 +91,8 @@ class SmallHeapIT {
                   type: fs
                   options:
                     root_path: %s
+                storage_retry_count: 1
+                storage_retry_interval: 100ms
                 """.formatted(instance, lmdb, bucket));
     }
 

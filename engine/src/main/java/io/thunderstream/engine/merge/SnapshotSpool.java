@@ -1,5 +1,6 @@
 package io.thunderstream.engine.merge;
 
+import io.thunderstream.api.FileErrors;
 import io.thunderstream.api.InputStreams;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -107,13 +108,17 @@ public final class SnapshotSpool implements AutoCloseable {
     }
 
     private void write(byte[] b, int off, int len) throws IOException {
-        if (fileOut == null && size + len > memoryLimit) {
-            moveToFile();
-        }
-        size += len;
-        if (fileOut != null) {
-            fileOut.write(b, off, len);
-            return;
+        try {
+            if (fileOut == null && size + len > memoryLimit) {
+                moveToFile();
+            }
+            size += len;
+            if (fileOut != null) {
+                fileOut.write(b, off, len);
+                return;
+            }
+        } catch (IOException e) {
+            throw tempFileError(e);
         }
         while (len > 0) {
             if (lastChunkUsed == CHUNK) {
@@ -145,9 +150,19 @@ public final class SnapshotSpool implements AutoCloseable {
 
     /** Ends writing; from here on {@link #open} reads what was written. */
     void finish() throws IOException {
-        if (fileOut != null) {
-            fileOut.flush();
+        try {
+            if (fileOut != null) {
+                fileOut.flush();
+            }
+        } catch (IOException e) {
+            throw tempFileError(e);
         }
+    }
+
+    /** Names the directory: the file has no name once unlinked, and a missing directory is only a path. */
+    private static IOException tempFileError(IOException e) {
+        return new IOException("temp file in java.io.tmpdir " + System.getProperty("java.io.tmpdir")
+                + " (for a snapshot beyond its share of memory): " + FileErrors.describe(e), e);
     }
 
     /** The bytes written. */
