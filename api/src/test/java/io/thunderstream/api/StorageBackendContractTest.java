@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,33 @@ public abstract class StorageBackendContractTest {
         byte[] data = pattern(300_000, 5);
         backend.write("unsized", new ByteArrayInputStream(data), -1);
         assertThat(backend.readAllBytes("unsized")).isEqualTo(data);
+    }
+
+    /**
+     * Snapshots are stored with their size unknown, and most are small: such a write takes about
+     * the memory of one whose size is known, not a buffer of the largest part or block it might
+     * need (S3's 16 MiB), which every store would allocate (a humongous object for G1).
+     */
+    @Test
+    void writeOfUnknownSizeTakesNoMoreMemoryThanOfAKnownSize() throws IOException {
+        byte[] data = pattern(300_000, 5);
+        backend.write("first-known", new ByteArrayInputStream(data), data.length); // the client's one-off allocations
+        backend.write("first-unknown", new ByteArrayInputStream(data), -1);
+        long known = allocatedByThisThread(() -> backend.write("known", new ByteArrayInputStream(data), data.length));
+        long unknown = allocatedByThisThread(() -> backend.write("unknown", new ByteArrayInputStream(data), -1));
+        assertThat(unknown - known).as("bytes allocated to store 300,000 bytes of unknown size (%d) beyond those of known size (%d)",
+                unknown, known).isLessThan(256 << 10);
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private static long allocatedByThisThread(Write write) throws IOException {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        write.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     @Test

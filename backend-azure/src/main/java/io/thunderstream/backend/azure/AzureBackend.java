@@ -324,9 +324,11 @@ final class AzureBackend implements StorageBackend {
         data = new DeclaredSizeInputStream(data, size, "azure: write of " + full);
         BlockBlobClient blob = client().getBlobClient(full).getBlockBlobClient();
         int blockSize = options.blockSize();
-        byte[] first = new byte[(int) Math.min(blockSize, size < 0 ? blockSize : size + 1)];
-        int n = data.readNBytes(first, 0, first.length);
-        boolean end = n < first.length;
+        int limit = (int) Math.min(blockSize, size < 0 ? blockSize : size + 1);
+        // allocated as the data comes: a small snapshot (stored with its size unknown) takes memory for its size, not a block's
+        byte[] first = data.readNBytes(limit);
+        int n = first.length;
+        boolean end = n < limit;
         if (!end && n == size) {
             // Exactly the declared size in one block: anything more throws here.
             end = data.read() < 0;

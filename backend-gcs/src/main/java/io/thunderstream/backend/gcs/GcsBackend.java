@@ -251,9 +251,11 @@ final class GcsBackend implements StorageBackend {
         data = new DeclaredSizeInputStream(data, size, "gcs: write of " + full);
         com.google.cloud.storage.BlobInfo info = com.google.cloud.storage.BlobInfo.newBuilder(options.bucket(), full).build();
         int chunk = options.chunkSize();
-        byte[] first = new byte[(int) Math.min(chunk, size < 0 ? chunk : size + 1)];
-        int n = data.readNBytes(first, 0, first.length);
-        boolean end = n < first.length;
+        int limit = (int) Math.min(chunk, size < 0 ? chunk : size + 1);
+        // allocated as the data comes: a small snapshot (stored with its size unknown) takes memory for its size, not a chunk's
+        byte[] first = data.readNBytes(limit);
+        int n = first.length;
+        boolean end = n < limit;
         if (!end && n == size) {
             // Exactly the declared size in one chunk: anything more throws here.
             end = data.read() < 0;

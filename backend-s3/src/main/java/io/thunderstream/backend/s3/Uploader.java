@@ -50,18 +50,16 @@ final class Uploader {
         }
         // Data longer or shorter than the declared size throws while it is read, before the PUT or the completion.
         data = new DeclaredSizeInputStream(data, size, "s3 write \"" + name + "\"");
-        if (size >= 0 && size <= options.multipartThreshold) {
-            byte[] all = new byte[(int) size];
-            int n = readFully(name, data, all);
+        boolean onePut = size >= 0 && size <= options.multipartThreshold;
+        int limit = onePut ? (int) size : partSize(size);
+        byte[] first = readUpTo(name, data, limit);
+        if (onePut) {
             readEnd(name, data);
-            return put(name, key, all, n);
         }
-        byte[] buffer = new byte[partSize(size)];
-        int n = readFully(name, data, buffer);
-        if (n < buffer.length) {
-            return put(name, key, buffer, n);
+        if (onePut || first.length < limit) {
+            return put(name, key, first, first.length);
         }
-        return multipart(name, key, data, buffer);
+        return multipart(name, key, data, first);
     }
 
     private String put(String name, String key, byte[] bytes, int length) throws StorageException {
@@ -78,7 +76,7 @@ final class Uploader {
         }
     }
 
-    /** {@code buffer} holds the first full part; the rest is read from {@code data} part by part. */
+    /** {@code buffer} holds the first full part; the rest is read from {@code data} part by part into it. */
     private String multipart(String name, String key, InputStream data, byte[] buffer) throws IOException {
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(options.bucket).key(key);
         options.storageClass.ifPresent(create::storageClass);
@@ -158,6 +156,20 @@ final class Uploader {
             return data.readNBytes(buffer, 0, buffer.length);
         } catch (StorageException e) {
             throw e; // the declared-size check, which names the write already
+        } catch (IOException e) {
+            throw readFailed(name, e);
+        }
+    }
+
+    /**
+     * Up to {@code limit} bytes, in an array allocated as they come (8 KiB at a time, then the
+     * whole): a snapshot of unknown size takes memory for its size, not for a part of 16 MiB.
+     */
+    private static byte[] readUpTo(String name, InputStream data, int limit) throws StorageException {
+        try {
+            return data.readNBytes(limit);
+        } catch (StorageException e) {
+            throw e;
         } catch (IOException e) {
             throw readFailed(name, e);
         }
