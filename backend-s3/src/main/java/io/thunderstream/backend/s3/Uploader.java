@@ -52,9 +52,10 @@ final class Uploader {
         data = new DeclaredSizeInputStream(data, size, "s3 write \"" + name + "\"");
         boolean onePut = size >= 0 && size <= options.multipartThreshold;
         int limit = onePut ? (int) size : partSize(size);
-        byte[] first = readUpTo(name, data, limit);
+        // readNBytes allocates as the data comes: a snapshot of unknown size takes memory for its size, not a part's
+        byte[] first = read(name, data, in -> in.readNBytes(limit));
         if (onePut) {
-            readEnd(name, data);
+            read(name, data, InputStream::read); // after exactly the declared size: one byte more throws
         }
         if (onePut || first.length < limit) {
             return put(name, key, first, first.length);
@@ -92,7 +93,7 @@ final class Uploader {
             int n = buffer.length;
             while (n > 0) {
                 parts.add(uploadPart(name, key, uploadId, parts.size() + 1, buffer, n));
-                n = readFully(name, data, buffer);
+                n = read(name, data, in -> in.readNBytes(buffer, 0, buffer.length));
             }
             String etag = s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
                     .bucket(options.bucket).key(key).uploadId(uploadId)
@@ -151,43 +152,22 @@ final class Uploader {
                 "application/octet-stream");
     }
 
-    private static int readFully(String name, InputStream data, byte[] buffer) throws StorageException {
-        try {
-            return data.readNBytes(buffer, 0, buffer.length);
-        } catch (StorageException e) {
-            throw e; // the declared-size check, which names the write already
-        } catch (IOException e) {
-            throw readFailed(name, e);
-        }
+    private interface Read<T> {
+        T from(InputStream data) throws IOException;
     }
 
     /**
-     * Up to {@code limit} bytes, in an array allocated as they come (8 KiB at a time, then the
-     * whole): a snapshot of unknown size takes memory for its size, not for a part of 16 MiB.
+     * Reads from the data to store; a failure names the write (the declared-size check, a
+     * StorageException, names it already).
      */
-    private static byte[] readUpTo(String name, InputStream data, int limit) throws StorageException {
+    private static <T> T read(String name, InputStream data, Read<T> read) throws StorageException {
         try {
-            return data.readNBytes(limit);
+            return read.from(data);
         } catch (StorageException e) {
             throw e;
         } catch (IOException e) {
-            throw readFailed(name, e);
+            throw new StorageException("s3 write \"" + name + "\": reading the data to store failed: " + e.getMessage(), e);
         }
-    }
-
-    /** After exactly the declared size: the data must end here (one byte more throws). */
-    private static void readEnd(String name, InputStream data) throws StorageException {
-        try {
-            data.read();
-        } catch (StorageException e) {
-            throw e;
-        } catch (IOException e) {
-            throw readFailed(name, e);
-        }
-    }
-
-    private static StorageException readFailed(String name, IOException e) {
-        return new StorageException("s3 write \"" + name + "\": reading the data to store failed: " + e.getMessage(), e);
     }
 
     private static String md5(byte[] bytes, int length) {
