@@ -129,8 +129,8 @@ public final class SnapshotCheck {
         SnapshotCheck check = new SnapshotCheck(lmdbName, source.name(), maxKeySize, dbiRules);
         Map<String, Long> flags = new HashMap<>();
         SplitPoint.Sampler sampler = null;
-        SplitPoint split = null;
-        long splitEntries = SplitPoint.MIN_ENTRIES - 1;
+        SplitPoint.Sampler largest = null;
+        long entries = 0;
         try (SnapshotReader reader = spool == null || source.decompressed() ? source.reader()
                 : new SnapshotReader(spool.recording(Gzip.decompress(source.open())))) {
             boolean skipDbi = false;
@@ -153,9 +153,9 @@ public final class SnapshotCheck {
                     case DBI_END -> {
                         if (!skipDbi) {
                             check.endDbi(reader);
-                            if (sampler.entries() > splitEntries) {
-                                splitEntries = sampler.entries();
-                                split = new SplitPoint(sampler.middle());
+                            entries += sampler.entries();
+                            if (largest == null || sampler.entries() > largest.entries()) {
+                                largest = sampler;
                             }
                         }
                         flags.put(reader.dbiName(), reader.dbiFlags());
@@ -164,6 +164,7 @@ public final class SnapshotCheck {
                 }
             }
         }
+        SplitPoint split = SplitPoint.balancing(largest, entries);
         if (spool != null && !source.decompressed()) {
             spool.finish();
             return SnapshotSource.checked(source, spool, flags, split);

@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Where the merge of a large checked snapshot is cut in two, each half compared on a thread of
- * its own: the entry in the middle of its largest DBI. The upper half starts reading there
+ * its own: an entry of its largest DBI, chosen so that the upper half (the rest of that DBI) holds
+ * about half of all the snapshot's entries, the lower half the others, and both threads end
+ * together. The upper half starts reading there
  * ({@link SnapshotReader#resume}); the lower half skips from there to the DBI's end
  * ({@link SnapshotReader#skipRestOfDbi}). {@link SnapshotCheck} finds it with {@link Sampler}
  * while it reads the snapshot anyway.
@@ -21,6 +23,20 @@ public record SplitPoint(EntryPosition at) {
 
     public String dbiName() {
         return at.dbiName();
+    }
+
+    /**
+     * The cut of the largest DBI that leaves about half of all entries to each half.
+     *
+     * @param largest    the sampler of the snapshot's largest DBI
+     * @param allEntries the entries of all the snapshot's DBIs
+     * @return the cut, or null when that DBI is too small to be worth a second thread
+     */
+    static SplitPoint balancing(Sampler largest, long allEntries) {
+        if (largest == null || largest.entries() < MIN_ENTRIES) {
+            return null;
+        }
+        return new SplitPoint(largest.nearest(Math.max(0, largest.entries() - allEntries / 2)));
     }
 
     /** Evenly spaced entries of one DBI, at most {@code SAMPLES}, told every entry in order, for the one in its middle. */
@@ -52,9 +68,12 @@ public record SplitPoint(EntryPosition at) {
             return entries;
         }
 
-        /** The sampled entry nearest the middle; null when no entry was told. */
-        EntryPosition middle() {
-            return samples.isEmpty() ? null : samples.get(samples.size() / 2);
+        /** The sampled entry nearest the entry of that index (sample i is entry i * step); null when no entry was told. */
+        EntryPosition nearest(long entryIndex) {
+            if (samples.isEmpty()) {
+                return null;
+            }
+            return samples.get((int) Math.min(samples.size() - 1, (entryIndex + step / 2) / step));
         }
     }
 }

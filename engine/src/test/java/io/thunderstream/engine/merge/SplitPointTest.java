@@ -39,7 +39,7 @@ class SplitPointTest {
 
     @ParameterizedTest(name = "{0} entries")
     @ValueSource(ints = {1, 63, 64, 65, 1000, 150_000})
-    void theSampledMiddleIsNearTheMiddle(int entries) throws IOException {
+    void theSampleNearestAnEntryIsNearIt(int entries) throws IOException {
         SplitPoint.Sampler sampler = new SplitPoint.Sampler();
         try (SnapshotReader reader = new SnapshotReader(protobuf(TestSnapshots.gzip("main", "remote", dbi("data", entries))))) {
             for (Event e; (e = reader.next()) != Event.END; ) {
@@ -49,13 +49,17 @@ class SplitPointTest {
             }
         }
         assertThat(sampler.entries()).isEqualTo(entries);
-        // 64 samples at most, evenly spaced: the middle one is within 1/32 of the entries of the middle.
-        assertThat((double) sampler.middle().entryIndex()).isCloseTo(entries / 2.0, Offset.offset(entries / 32.0 + 1));
+        // 32 to 64 samples, evenly spaced, the first at entry 0: the nearest is within 1/32 of the entries.
+        for (long index : new long[] {0, entries / 3, entries / 2, entries - 1}) {
+            assertThat((double) sampler.nearest(index).entryIndex()).as("nearest %d", index)
+                    .isCloseTo(index, Offset.offset(entries / 32.0 + 1));
+        }
+        assertThat(sampler.nearest(0).entryIndex()).isZero();
     }
 
     @Test
-    void aSamplerToldNothingHasNoMiddle() {
-        assertThat(new SplitPoint.Sampler().middle()).isNull();
+    void aSamplerToldNothingHasNoSample() {
+        assertThat(new SplitPoint.Sampler().nearest(0)).isNull();
     }
 
     /** The check of a download, keeping the decompressed protobuf for the merge, as the receiver runs it. */
@@ -63,16 +67,39 @@ class SplitPointTest {
         return SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511, SnapshotCheck.NATIVE_RULES, spool);
     }
 
-    @Test
-    void theCheckCutsTheLargestDbiOfAtLeastTheMinimumInItsMiddle() throws IOException {
-        int large = (int) SplitPoint.MIN_ENTRIES + 2000;
-        byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("small", 1000), dbi("large", large), dbi("smaller", 10));
+    /** Where the check of {@code dbis}, decompressed into a spool, cuts the snapshot. */
+    private static SplitPoint split(Dbi... dbis) throws IOException {
         try (SnapshotSpool spool = SnapshotSpool.tempFile("split-point-test-")) {
-            SplitPoint split = checkedDecompressed(bytes, spool).splitPoint().orElseThrow();
-            assertThat(split.dbiName()).isEqualTo("large");
-            assertThat(split.at().entryIndex()).isBetween((long) large / 2 - large / 32, (long) large / 2 + large / 32);
+            return checkedDecompressed(TestSnapshots.gzip("main", "remote", dbis), spool).splitPoint().orElseThrow();
         }
-        // Read compressed, the upper half could not skip to its start: no cut.
+    }
+
+    @Test
+    void theCheckCutsTheLargestDbiOfAtLeastTheMinimumSoThatEachHalfHoldsHalfOfAllEntries() throws IOException {
+        int large = (int) SplitPoint.MIN_ENTRIES + 2000;
+        SplitPoint split = split(dbi("small", 1000), dbi("large", large), dbi("smaller", 10));
+        assertThat(split.dbiName()).isEqualTo("large");
+        long upper = (1000 + large + 10) / 2;
+        assertThat(split.at().entryIndex()).isBetween(large - upper - large / 32, large - upper + large / 32);
+
+        // PowerDNS's shape: the records and a tenth as many domains before them. In the middle of
+        // the records, the thread of the lower half would also compare all the domains and end last.
+        split = split(dbi("domains_v5", 15_000), dbi("records_v5", 150_000));
+        assertThat(split.dbiName()).isEqualTo("records_v5");
+        assertThat(split.at().entryIndex()).isBetween(67_500L - 150_000 / 32, 67_500L + 150_000 / 32);
+    }
+
+    @Test
+    void aLargestDbiOfLessThanHalfOfAllEntriesIsTheUpperHalfWhole() throws IOException {
+        SplitPoint split = split(dbi("a", 100_000), dbi("b", 110_000), dbi("c", 100_000));
+        assertThat(split.dbiName()).isEqualTo("b");
+        assertThat(split.at().entryIndex()).isZero();
+    }
+
+    @Test
+    void aCompressedSnapshotIsNotCut() throws IOException {
+        byte[] bytes = TestSnapshots.gzip("main", "remote", dbi("large", (int) SplitPoint.MIN_ENTRIES + 2000));
+        // Read compressed, the upper half could not skip to its start.
         assertThat(SnapshotCheck.check(SnapshotSource.of("s", bytes), "main", 511).splitPoint()).isEmpty();
     }
 
