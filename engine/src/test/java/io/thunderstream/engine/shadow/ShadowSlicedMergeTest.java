@@ -201,9 +201,9 @@ class ShadowSlicedMergeTest {
      * the snapshot, stepping over local keys the snapshot lacks, inserting keys the shadow lacks,
      * past the shadow's last key too, and ends as last writer wins says.
      */
-    @ParameterizedTest(name = "merge_lock_duration {0}, upper half searched beside {1}")
-    @CsvSource({"0s, false", TINY + ", false", "0s, true", TINY + ", true"})
-    void interleavedLocalAndRemoteKeysEndAsLastWriterWinsSays(String lockDuration, boolean split) throws Exception {
+    @ParameterizedTest(name = "merge_lock_duration {0}, upper half searched beside from {1}")
+    @CsvSource({"0s, none", TINY + ", none", "0s, middle", TINY + ", middle", "0s, first", TINY + ", first"})
+    void interleavedLocalAndRemoteKeysEndAsLastWriterWinsSays(String lockDuration, String split) throws Exception {
         int n = 600;
         PlainLmdb app = lmdb("a");
         for (int i = 0; i < n; i++) {
@@ -241,8 +241,9 @@ class ShadowSlicedMergeTest {
         MergeResult again;
         try (SnapshotSpool spool = SnapshotSpool.tempFile("thunderstream-test-")) {
             SnapshotSource source = SnapshotSource.of("s", bytes);
-            if (split) {
-                source = splitAt(mode.check(source, spool), "domains", remote.size() / 2, new AtomicInteger());
+            if (!split.equals("none")) { // the whole DBI is the upper half when it holds less than half of all entries
+                source = splitAt(mode.check(source, spool), "domains", split.equals("first") ? 0 : remote.size() / 2,
+                        new AtomicInteger());
             }
             result = mode.merge(source, 0);
             again = mode.merge(source, 0);
