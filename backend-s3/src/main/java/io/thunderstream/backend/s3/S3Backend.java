@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -36,6 +37,7 @@ final class S3Backend implements StorageBackend {
 
     private final S3Options options;
     private final SdkHttpClient http;
+    private final ScheduledThreadPoolExecutor callTimeouts;
     private final S3Client s3;
     private final S3Errors errors;
     private final Uploader uploader;
@@ -46,7 +48,8 @@ final class S3Backend implements StorageBackend {
         this.options = options;
         this.errors = new S3Errors(options);
         this.http = S3Clients.httpClient(options);
-        this.s3 = S3Clients.s3Client(options, http, S3Clients.credentials(options), interceptors);
+        this.callTimeouts = S3Clients.callTimeoutScheduler();
+        this.s3 = S3Clients.s3Client(options, http, S3Clients.credentials(options), callTimeouts, interceptors);
         this.uploader = new Uploader(s3, options, errors);
         this.marker = options.useUpdateMarker ? new UpdateMarker(options.updateMarkerForceListInterval) : null;
         this.markerKey = options.globalPrefix + UpdateMarker.NAME;
@@ -191,6 +194,12 @@ final class S3Backend implements StorageBackend {
     public void close() {
         s3.close();
         http.close();
+        callTimeouts.shutdownNow();
+    }
+
+    /** Call timeout tasks still queued: none but those of calls under way. */
+    int queuedCallTimeouts() {
+        return callTimeouts.getQueue().size();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.thunderstream.backend.s3;
 
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -50,10 +52,27 @@ final class S3Clients {
         return DefaultCredentialsProvider.builder().build();
     }
 
+    /**
+     * The scheduler of the SDK's call timeouts ({@code client_timeout}), which drops a call's
+     * timeout task as soon as the call ends. The SDK's own keeps every cancelled task queued until
+     * its time would have come: at a 100 ms poll interval and the default 15 min, some 27,000
+     * tasks. The caller shuts it down after closing the client.
+     */
+    static ScheduledThreadPoolExecutor callTimeoutScheduler() {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "s3-call-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
+    }
+
     static S3Client s3Client(S3Options options, SdkHttpClient http, AwsCredentialsProvider credentials,
-                             List<ExecutionInterceptor> interceptors) {
+                             ScheduledExecutorService callTimeouts, List<ExecutionInterceptor> interceptors) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
-                .apiCallTimeout(options.clientTimeout);
+                .apiCallTimeout(options.clientTimeout)
+                .scheduledExecutorService(callTimeouts);
         interceptors.forEach(override::addExecutionInterceptor);
         var builder = S3Client.builder()
                 .httpClient(http)
