@@ -82,26 +82,37 @@ public record SnapshotName(String database, String instance, Instant timestamp, 
         if (dot < 0 || !name.substring(dot + 1).equals(EXTENSION)) {
             return Optional.empty();
         }
-        String[] parts = name.substring(0, dot).split("__", -1);
-        if (parts.length < 4) {
+        List<String> parts = parts(name, dot);
+        if (parts.size() < 4) {
             return Optional.empty();
         }
-        Instant ts = parseTimestamp(parts[2]);
+        Instant ts = parseTimestamp(parts.get(2));
         if (ts == null) {
             return Optional.empty();
         }
         List<String> extras = new ArrayList<>();
-        for (int i = 4; i < parts.length; i++) {
-            if (parts[i].isEmpty()) {
+        for (String extra : parts.subList(4, parts.size())) {
+            if (extra.isEmpty()) {
                 return Optional.empty(); // LS would crash on an empty extra item; we ignore the name
             }
-            if (!extras.isEmpty() && parts[i].charAt(0) < extras.get(extras.size() - 1).charAt(0)) {
+            if (!extras.isEmpty() && extra.charAt(0) < extras.get(extras.size() - 1).charAt(0)) {
                 // Writers sort extras; an unsorted name would print back as another blob's name (found by fuzzing).
                 return Optional.empty();
             }
-            extras.add(parts[i]);
+            extras.add(extra);
         }
-        return Optional.of(new SnapshotName(parts[0], parts[1], ts, parts[3], extras));
+        return Optional.of(new SnapshotName(parts.get(0), parts.get(1), ts, parts.get(3), extras));
+    }
+
+    /** {@code name} up to {@code end}, split at every {@code __} (as {@code split("__", -1)}, without its regex: every poll parses every name). */
+    private static List<String> parts(String name, int end) {
+        List<String> parts = new ArrayList<>(6);
+        int from = 0;
+        for (int at; (at = name.indexOf("__", from)) >= 0 && at < end; from = at + 2) {
+            parts.add(name.substring(from, at));
+        }
+        parts.add(name.substring(from, end));
+        return parts;
     }
 
     /** The object name; extras are written sorted by their type letter. */
@@ -132,8 +143,21 @@ public record SnapshotName(String database, String instance, Instant timestamp, 
     /** {@code yyyyMMdd-HHmmss-nnnnnnnnn} in UTC. */
     public static String formatTimestamp(Instant ts) {
         LocalDateTime t = LocalDateTime.ofInstant(ts, ZoneOffset.UTC);
-        return String.format("%04d%02d%02d-%02d%02d%02d-%09d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
-                t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
+        StringBuilder sb = new StringBuilder(TIMESTAMP_LENGTH);
+        digits(sb, t.getYear(), 4);
+        digits(sb, t.getMonthValue(), 2);
+        digits(sb, t.getDayOfMonth(), 2);
+        digits(sb.append('-'), t.getHour(), 2);
+        digits(sb, t.getMinute(), 2);
+        digits(sb, t.getSecond(), 2);
+        digits(sb.append('-'), t.getNano(), 9);
+        return sb.toString();
+    }
+
+    /** {@code value} in {@code width} decimal digits, zero-padded (as {@code %0<width>d}; names are compared as strings on every poll). */
+    private static void digits(StringBuilder sb, int value, int width) {
+        String s = Integer.toString(value);
+        sb.append("0".repeat(Math.max(0, width - s.length()))).append(s);
     }
 
     private static Instant parseTimestamp(String s) {
