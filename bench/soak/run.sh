@@ -3,6 +3,7 @@
 # application writer (Writer.java) writes ~50 txns/s, 80 % into A and 20 % into B. Samples resource
 # use every 30 s, then stops the writer, waits for A and B to agree and prints a markdown summary.
 #   bench/soak/run.sh [--backend fs|s3] [--minutes N] [--out DIR]
+# JAVA_OPTS, if set, is passed on to both instances (say -Xmx64m, to see memory under a heap cap).
 # Exit status: 0 = A and B identical and no process died; 1 otherwise; 2 = usage/setup error.
 set -u
 BACKEND=fs MINUTES=20 OUT=
@@ -103,7 +104,7 @@ http:
 log:
   level: info
 Y
-  JAVA_OPTS="-Djava.io.tmpdir=$RUN/$i/tmp -Xlog:gc:file=$RUN/$i-gc.log:time,uptime" \
+  JAVA_OPTS="${JAVA_OPTS:-} -Djava.io.tmpdir=$RUN/$i/tmp -Xlog:gc:file=$RUN/$i-gc.log:time,uptime" \
     "$D/bin/thunderstream" -c "$RUN/$i.yaml" sync > "$RUN/$i.log" 2>&1 < /dev/null &
   PID[$i]=$!; PIDS+=($!)
 done
