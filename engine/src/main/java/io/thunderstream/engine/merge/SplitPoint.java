@@ -39,7 +39,7 @@ public record SplitPoint(EntryPosition at) {
         return new SplitPoint(largest.nearest(Math.max(0, largest.entries() - allEntries / 2)));
     }
 
-    /** Evenly spaced entries of one DBI, at most {@code SAMPLES}, told every entry in order, for the one in its middle. */
+    /** Evenly spaced entries of one DBI, at most {@code SAMPLES}, told every entry in order, for the one nearest a given entry. */
     static final class Sampler {
         private static final int SAMPLES = 64;
 
