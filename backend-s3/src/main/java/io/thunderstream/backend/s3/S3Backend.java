@@ -197,9 +197,9 @@ final class S3Backend implements StorageBackend {
         callTimeouts.shutdownNow();
     }
 
-    /** Call timeout tasks still queued: none but those of calls under way. */
-    int queuedCallTimeouts() {
-        return callTimeouts.getQueue().size();
+    /** The scheduler of this backend's call timeouts, for tests. */
+    ScheduledThreadPoolExecutor callTimeouts() {
+        return callTimeouts;
     }
 
     @Override
