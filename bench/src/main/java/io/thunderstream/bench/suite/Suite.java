@@ -334,6 +334,12 @@ public final class Suite {
         row("4f. case 3's CPU time plus LMDB's own for case 4's writes (bare lmdbjava putting the same entries again, each"
                 + " sought and rewritten, in as many commits) vs case 3's: the least CPU ratio those writes allow",
                 s(steadyCpu + lmdbCpu), s(steadyCpu), ratio(steadyCpu + lmdbCpu, steadyCpu), "-", null);
+        // The absolute cost of the changes, which does not grow as the steady state gets faster.
+        double entriesPerRun = (double) spread.entriesWritten / runs;
+        List<Double> extraPerEntry = IntStream.range(0, runs)
+                .mapToObj(r -> (spread.seconds.get(r) - spread.steadySeconds.get(r)) / entriesPerRun).toList();
+        row("4g. case 4's time beyond case 3 run beside it, per 1,000 entries written (median of the runs)",
+                String.format(Locale.ROOT, "%.1f ms", median(extraPerEntry) * 1e6), "-", "-", "-", null);
         notes.add(String.format(Locale.ROOT, "case 4: %,d entries written per run, in %s commits, %.0f MB written by the merge"
                 + " (%s commits, %.0f MB in runs of 100); the whole-snapshot check (run by the receiver on its download thread)"
                 + " took %s more; ratios of the runs %s (in runs of 100: %s)", spread.entriesWritten / runs, spread.commits(),
