@@ -44,8 +44,11 @@ declare -A PID PORT
 
 log "run dir $RUN, backend $BACKEND, $MINUTES min loaded after ${WARMUP}s warm-up"
 if [ "$BACKEND" = s3 ]; then
-  (cd "$REPO" && { mvn -q -o -pl backend-s3 dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN/s3proxy.cp" ||
-    mvn -q -pl backend-s3 dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN/s3proxy.cp"; } > "$RUN/mvn.log" 2>&1) ||
+  # S3Proxy's jars: backend-s3's test dependencies. Our own modules come from the reactor (-am,
+  # compiled), so that nothing needs to be installed in the local Maven repository first.
+  s3proxy_cp=(-pl backend-s3 -am test-compile dependency:build-classpath -Dmdep.includeScope=test
+    -DexcludeGroupIds=io.thunderstream -Dmdep.outputFile="$RUN/s3proxy.cp" -Djacoco.skip=true)
+  (cd "$REPO" && { mvn -q -o "${s3proxy_cp[@]}" || mvn -q "${s3proxy_cp[@]}"; } > "$RUN/mvn.log" 2>&1) ||
     { echo "could not get S3Proxy's classpath (see $RUN/mvn.log)" >&2; exit 2; }
   PORT[s3proxy]=$(free_port)
   cat > "$RUN/s3proxy.properties" <<P
