@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param extras extra items (type letter + value), sorted
  */
 public record SnapshotName(String database, String instance, Instant timestamp, String generation,
-                           List<String> extras) {
+                           List<String> extras) implements Comparable<SnapshotName> {
     /** The only extension (kind "snapshot"). */
     public static final String EXTENSION = "pb.gz";
     /** The generation Lightning Stream writes. */
@@ -123,6 +123,17 @@ public record SnapshotName(String database, String instance, Instant timestamp, 
                 .append("__").append(generation);
         extras.stream().sorted(Comparator.comparing(e -> e.charAt(0))).forEach(e -> sb.append("__").append(e));
         return sb.append('.').append(EXTENSION).toString();
+    }
+
+    /** Names compare as the object names they are, as Lightning Stream sorts them: of one db and instance, the newer is the greater. */
+    @Override
+    public int compareTo(SnapshotName other) {
+        return toString().compareTo(other.toString());
+    }
+
+    /** The newer of two names of one db and instance ({@code a} when they are equal). */
+    public static SnapshotName newer(SnapshotName a, SnapshotName b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** The kind Lightning Stream gives this extension. */

@@ -156,7 +156,7 @@ public final class SyncMetrics implements SyncListener {
         Map<String, SnapshotName> newest = new HashMap<>();
         for (BlobInfo blob : listing) {
             SnapshotName.parse(blob.name()).filter(n -> n.database().equals(db) && (first || !n.instance().equals(ownInstance)))
-                    .ifPresent(n -> newest.merge(n.instance(), n, (a, b) -> a.toString().compareTo(b.toString()) >= 0 ? a : b));
+                    .ifPresent(n -> newest.merge(n.instance(), n, SnapshotName::newer));
         }
         Instant now = Instant.now();
         newest.forEach((instance, name) -> {

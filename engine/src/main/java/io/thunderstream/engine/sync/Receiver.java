@@ -93,7 +93,7 @@ final class Receiver {
                 continue;
             }
             SnapshotName name = parsed.get();
-            newest.merge(name.instance(), name, (a, b) -> a.toString().compareTo(b.toString()) >= 0 ? a : b);
+            newest.merge(name.instance(), name, SnapshotName::newer);
         }
         return newest;
     }
@@ -139,7 +139,7 @@ final class Receiver {
     }
 
     private static boolean newer(SnapshotName a, SnapshotName b) {
-        return b == null || a.toString().compareTo(b.toString()) > 0;
+        return b == null || a.compareTo(b) > 0;
     }
 
     private void startDownload(String instance, SnapshotName name) {

@@ -89,5 +89,13 @@ class SnapshotNameTest {
         String b = SnapshotName.of("main", "a", t.plusNanos(1)).toString();
         String c = SnapshotName.of("main", "a", t.plusSeconds(86400 * 40)).toString();
         assertThat(List.of(c, a, b).stream().sorted()).containsExactly(a, b, c);
+
+        // Names compare as those strings do, and newer() keeps the later one.
+        SnapshotName na = SnapshotName.parse(a).orElseThrow();
+        SnapshotName nb = SnapshotName.parse(b).orElseThrow();
+        SnapshotName nc = SnapshotName.parse(c).orElseThrow();
+        assertThat(List.of(nc, na, nb).stream().sorted()).containsExactly(na, nb, nc);
+        assertThat(SnapshotName.newer(na, nb)).isEqualTo(nb);
+        assertThat(SnapshotName.newer(nc, nb)).isEqualTo(nc);
     }
 }
